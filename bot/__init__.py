@@ -1,0 +1,1 @@
+"""Dondoc: domain rules, storage, services, channel adapters and the CLI."""

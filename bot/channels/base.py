@@ -1,0 +1,85 @@
+"""What every channel adapter offers the rest of the system.
+
+Incoming: an adapter builds :class:`bot.messages.IncomingMessage` objects and passes them to
+``handlers.Dispatcher.handle(message, traits)``. Outgoing: the scheduler's dispatcher calls
+:meth:`ChannelSender.send` and reacts to the typed errors below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.messages import Reply
+
+
+@dataclass(frozen=True)
+class ChannelTraits:
+    """What a channel can show; handlers adapt their replies to it."""
+
+    name: str
+    buttons: bool
+    """Inline buttons exist. Without them, options become a numbered list ("trả lời 1, 2, 3")."""
+    bare_commands: bool
+    """Commands are recognised without the leading slash (Zalo has no native commands)."""
+    max_text: int
+    """Longest text one message may carry."""
+
+
+TELEGRAM = ChannelTraits(name="telegram", buttons=True, bare_commands=False, max_text=4096)
+ZALO = ChannelTraits(name="zalo", buttons=False, bare_commands=True, max_text=2000)
+WEB = ChannelTraits(name="web", buttons=True, bare_commands=True, max_text=8000)
+TRAITS = {traits.name: traits for traits in (TELEGRAM, ZALO, WEB)}
+
+
+class SendError(Exception):
+    """Base of send failures. ``retryable`` says whether the dispatcher should try again."""
+
+    retryable = False
+
+
+class SendBlocked(SendError):
+    """The person blocked the bot or left (Telegram 403): deactivate the identity."""
+
+
+class SendRejected(SendError):
+    """The channel refused this message for good (400: bad chat id, text too long…)."""
+
+
+class SendRateLimited(SendError):
+    """429: wait ``retry_after`` seconds, then try again."""
+
+    retryable = True
+
+    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SendTemporaryError(SendError):
+    """5xx or a network error before the request was delivered: retry with backoff."""
+
+    retryable = True
+
+
+class SendAmbiguous(SendError):
+    """A timeout after the request left: it may have been delivered. Retried (a missed
+    reminder is worse than a double one) and counted."""
+
+    retryable = True
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message_id: str | None
+
+
+class ChannelSender(Protocol):
+    """The sending half of an adapter, used by the outbox dispatcher."""
+
+    traits: ChannelTraits
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, is_group: bool = False
+    ) -> SendResult: ...

@@ -1,0 +1,31 @@
+"""The ``dondoc`` command line. Each module adds its commands to :data:`app`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from config import SettingsError
+
+app = typer.Typer(
+    name="dondoc",
+    help="Dondoc: task reminders and progress reports for government agencies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from bot.cli import data_commands, db_commands, run_command  # noqa: F401
+
+
+def main() -> None:
+    """Console entry point: one clear line (and exit code 2) for a wrong setting."""
+    _register()
+    try:
+        app()
+    except SettingsError as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""``dondoc import``, ``export``, ``invite`` and ``demo-data``."""

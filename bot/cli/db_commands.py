@@ -1,0 +1,25 @@
+"""``dondoc migrate`` and ``dondoc config``."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from bot.cli import app
+from bot.migrate import upgrade_to_head
+from config import load_settings
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic) to the latest version."""
+    settings = load_settings()
+    upgrade_to_head(settings.database_url)
+    typer.echo(f"Database is up to date: {settings.masked()['database_url']}")
+
+
+@app.command("config")
+def show_config() -> None:
+    """Print the effective settings, secrets masked."""
+    typer.echo(json.dumps(load_settings().masked(), indent=2, ensure_ascii=False))

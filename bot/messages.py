@@ -1,0 +1,104 @@
+"""Channel-neutral messages: what handlers receive and what every channel renders.
+
+An adapter turns a Telegram/Zalo/web event into an :class:`IncomingMessage`, passes it to the
+handlers, and renders each :class:`Reply`: Telegram as inline keyboards, Zalo as numbered
+options, the web chat as real buttons. Replies are plain data so they can wait in the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ChatType = Literal["private", "group"]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the user sent (document or photo): a channel file id or a URL."""
+
+    kind: Literal["document", "photo"]
+    file_id: str | None = None
+    url: str | None = None
+    name: str | None = None
+    mime: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One thing a person did in a chat: text, a button press, or a file (with caption)."""
+
+    channel: str
+    user_id: str
+    chat_id: str
+    update_key: str
+    """Unique per channel; a redelivered update carries the same key and changes nothing."""
+    text: str | None = None
+    callback_data: str | None = None
+    attachment: Attachment | None = None
+    chat_type: ChatType = "private"
+    display_name: str | None = None
+    language: str | None = None
+    sent_at: dt.datetime | None = None
+    origin_message_id: str | None = None
+    """For button presses: the message carrying the button (lets adapters edit it)."""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to send: bytes made on the fly (Excel report) or a stored channel file id."""
+
+    name: str
+    mime: str
+    content: bytes | None = None
+    file_id: str | None = None
+    caption: str | None = None
+
+
+@dataclass
+class Reply:
+    """A message to show. ``buttons`` are rows of buttons; ``edit`` replaces the message that
+    carried the pressed button instead of sending a new one, where the channel can."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    document: Document | None = None
+    photo: Document | None = None
+    edit: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("document", "photo"):
+            item = data[key]
+            if item and item.get("content") is not None:
+                item["content"] = item["content"].hex()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        def _doc(item: dict[str, Any] | None) -> Document | None:
+            if not item:
+                return None
+            content = item.get("content")
+            return Document(**{**item, "content": bytes.fromhex(content) if content else None})
+
+        return cls(
+            text=data["text"],
+            buttons=[[Button(**b) for b in row] for row in data.get("buttons", [])],
+            document=_doc(data.get("document")),
+            photo=_doc(data.get("photo")),
+            edit=data.get("edit", False),
+        )
+
+
+def button_options(buttons: list[list[Button]]) -> list[Button]:
+    """Buttons in reading order; channels without buttons number them 1, 2, 3…"""
+    return [button for row in buttons for button in row]

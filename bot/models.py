@@ -1,0 +1,442 @@
+"""SQLAlchemy 2 ORM models: the database is the store of record for everything.
+
+Times are stored as UTC (``UTCDateTime``); dates (deadlines, reminder days) are local calendar
+dates in the configured timezone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSONType}
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    HEAD = "head"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class Channel(enum.StrEnum):
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    WEB = "web"
+
+
+class Priority(enum.StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class ExtensionStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ReportKind(enum.StrEnum):
+    PROGRESS = "progress"
+    DONE = "done"
+    NOTE = "note"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(
+        cls,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+task_coordinators = Table(
+    "task_coordinators",
+    Base.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Unit(Base):
+    """A department, board or commune-level body (đơn vị)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime]
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    head: Mapped[Official | None] = relationship(foreign_keys=[head_id], post_update=True)
+
+
+class Official(Base):
+    """A person: staff official, unit head, leader or secretariat admin."""
+
+    __tablename__ = "officials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.STAFF)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    notify_channels: Mapped[str | None] = mapped_column(
+        String(64), doc="Comma-separated channels for reminders; NULL means every linked one"
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="official")
+
+
+class ChannelIdentity(Base):
+    """One chat account (Telegram user, Zalo user, web user) linked to an official."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "external_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    external_user_id: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+    deactivated_at: Mapped[dt.datetime | None]
+
+    official: Mapped[Official] = relationship(back_populates="identities")
+
+
+class GroupBinding(Base):
+    """A group chat bound to a unit, so the unit's reminders can go to the group."""
+
+    __tablename__ = "group_bindings"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+
+    unit: Mapped[Unit] = relationship()
+
+
+class InviteCode(Base):
+    """Single-use, expiring code that links a chat account to an official (or a group to a unit).
+
+    Only the SHA-256 of the code is stored.
+    """
+
+    __tablename__ = "invite_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by: Mapped[str | None] = mapped_column(String(160))
+
+    official: Mapped[Official | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class InviteFailure(Base):
+    """A wrong invite code tried by one chat account; used to throttle guessing."""
+
+    __tablename__ = "invite_failures"
+    __table_args__ = (Index("ix_invite_failures_who", "channel", "external_user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    external_user_id: Mapped[str] = mapped_column(String(128))
+    at: Mapped[dt.datetime]
+
+
+class Task(Base):
+    """An assigned task (nhiệm vụ). Progress and completion are updated with each report."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_open_deadline", "completed_at", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    source_document: Mapped[str] = mapped_column(String(255), default="")
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    assigned_by_name: Mapped[str] = mapped_column(String(255), default="")
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    original_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    expected_output: Mapped[str] = mapped_column(String(255), default="")
+    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.NORMAL)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    completed_at: Mapped[dt.datetime | None]
+    completed_on: Mapped[dt.date | None] = mapped_column(
+        Date, doc="Local calendar date of completion; compared with the deadline"
+    )
+    last_report_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
+    assigned_by: Mapped[Official | None] = relationship(foreign_keys=[assigned_by_id])
+    coordinating_units: Mapped[list[Unit]] = relationship(secondary=task_coordinators)
+
+
+class DeadlineChange(Base):
+    """History of a task's deadline (approved extensions, re-imports)."""
+
+    __tablename__ = "deadline_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    old_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    new_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    extension_request_id: Mapped[int | None] = mapped_column(ForeignKey("extension_requests.id"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    changed_at: Mapped[dt.datetime]
+
+
+class Report(Base):
+    """A progress report (báo cáo tiến độ). Append-only."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("channel", "source_message_id"),
+        Index("ix_reports_task_created", "task_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
+    kind: Mapped[ReportKind] = mapped_column(_enum(ReportKind), default=ReportKind.PROGRESS)
+    progress: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    source_message_id: Mapped[str | None] = mapped_column(String(160))
+    created_at: Mapped[dt.datetime]
+
+    task: Mapped[Task] = relationship()
+    official: Mapped[Official | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="report", cascade="all, delete-orphan"
+    )
+
+
+class Attachment(Base):
+    """The output document of a report: a channel file id or a URL."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="document")
+    file_id: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(255))
+    mime: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(Integer)
+
+    report: Mapped[Report] = relationship(back_populates="attachments")
+
+
+class ExtensionRequest(Base):
+    """Đề nghị gia hạn: a new date and a reason, decided by a leader."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (Index("ix_extension_requests_task_status", "task_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    old_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    new_deadline: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        _enum(ExtensionStatus), default=ExtensionStatus.PENDING
+    )
+    requested_at: Mapped[dt.datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    task: Mapped[Task] = relationship()
+    requested_by: Mapped[Official] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[Official | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class ConversationState(Base):
+    """Where one person is in a multi-step flow, per chat. Survives restarts."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    flow: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime]
+
+
+class InboundUpdate(Base):
+    """Every processed incoming update, so a redelivered one changes nothing."""
+
+    __tablename__ = "inbound_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    processed_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class OutboxMessage(Base):
+    """An outgoing message waiting to be sent (reminders, digests, notices).
+
+    ``dedupe_key`` is unique, e.g. ``reminder:official:12:2025-12-15``: a row can never be
+    planned twice. The payload is a neutral message (see ``bot.messages``).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "priority"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    payload: Mapped[dict[str, Any]]
+    window_day: Mapped[dt.date | None] = mapped_column(Date)
+    not_before: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    external_message_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+
+
+class DigestLog(Base):
+    """One digest sent to one recipient for one period; also keeps the counts for trends."""
+
+    __tablename__ = "digest_log"
+    __table_args__ = (UniqueConstraint("recipient_key", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_key: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(32))
+    counts: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+
+
+class AuditLog(Base):
+    """Every change: who (official and/or channel account), what, to which entity."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    actor: Mapped[str] = mapped_column(String(160), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

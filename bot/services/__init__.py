@@ -1,0 +1,1 @@
+"""Domain services: every change to the data goes through here (and into the audit log)."""

@@ -1,0 +1,35 @@
+"""The audit log: one row for every change, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import AppContext
+from bot.models import AuditLog, Official
+
+
+async def record(
+    session: AsyncSession,
+    ctx: AppContext,
+    action: str,
+    entity: str,
+    entity_id: object | None = None,
+    *,
+    actor: Official | None = None,
+    via: str = "",
+    **details: Any,
+) -> None:
+    """Add an audit row; ``via`` says where it came from (``telegram:123``, ``cli``)."""
+    session.add(
+        AuditLog(
+            at=ctx.now(),
+            actor_id=actor.id if actor else None,
+            actor=via,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            details=details,
+        )
+    )

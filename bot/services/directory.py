@@ -1,0 +1,132 @@
+"""Looking up people, units and tasks, and who may see or change what."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.models import ChannelIdentity, GroupBinding, Official, Role, Task, Unit
+from bot.services.errors import DomainError
+
+
+class TaskAccess(enum.Enum):
+    """What an official may do with one task."""
+
+    NONE = 0
+    READ = 1
+    NOTE = 2
+    """Coordinating unit: may add notes, not progress."""
+    REPORT = 3
+    """Lead unit (or admin): may set progress and mark done."""
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper()
+
+
+async def official_by_identity(
+    session: AsyncSession, channel: str, external_user_id: str
+) -> Official | None:
+    """The official linked to an active chat account, with their unit loaded."""
+    result = await session.execute(
+        select(Official)
+        .join(ChannelIdentity, ChannelIdentity.official_id == Official.id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.external_user_id == external_user_id,
+            ChannelIdentity.active.is_(True),
+            Official.active.is_(True),
+        )
+        .options(selectinload(Official.unit))
+    )
+    return result.scalar_one_or_none()
+
+
+async def group_unit(session: AsyncSession, channel: str, chat_id: str) -> Unit | None:
+    """The unit a group chat is bound to, if any."""
+    result = await session.execute(
+        select(Unit)
+        .join(GroupBinding, GroupBinding.unit_id == Unit.id)
+        .where(
+            GroupBinding.channel == channel,
+            GroupBinding.chat_id == chat_id,
+            GroupBinding.active.is_(True),
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def official_by_code(session: AsyncSession, code: str) -> Official:
+    official = await session.scalar(
+        select(Official).where(Official.code == normalize_code(code))
+    )
+    if official is None:
+        raise DomainError("official_not_found", code=code)
+    return official
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit:
+    unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(code)))
+    if unit is None:
+        raise DomainError("unit_not_found", code=code)
+    return unit
+
+
+async def task_by_code(session: AsyncSession, code: str, *, for_update: bool = False) -> Task:
+    """A task by its code; an unknown code raises with close matches suggested."""
+    wanted = normalize_code(code)
+    query = (
+        select(Task)
+        .where(Task.code == wanted)
+        .options(selectinload(Task.lead_unit), selectinload(Task.coordinating_units))
+    )
+    if for_update:
+        query = query.with_for_update()
+    task = await session.scalar(query)
+    if task is not None:
+        return task
+    suggestions = await suggest_task_codes(session, wanted)
+    if suggestions:
+        raise DomainError("task_not_found_suggest", code=code, suggestions=", ".join(suggestions))
+    raise DomainError("task_not_found", code=code)
+
+
+async def suggest_task_codes(session: AsyncSession, wanted: str, limit: int = 3) -> list[str]:
+    """Close matches for a mistyped task code (same prefix first, then by similarity)."""
+    prefix = wanted[:2]
+    codes = list(
+        await session.scalars(
+            select(Task.code).where(func.upper(Task.code).like(f"{prefix}%")).limit(5000)
+        )
+    )
+    return difflib.get_close_matches(wanted, codes, n=limit, cutoff=0.6)
+
+
+def task_access(official: Official, task: Task) -> TaskAccess:
+    """Staff and heads: their unit's tasks (lead → report, coordinating → note);
+    leaders read everything; admins do everything."""
+    if official.role == Role.ADMIN:
+        return TaskAccess.REPORT
+    if official.role == Role.LEADER:
+        return TaskAccess.READ
+    if official.unit_id is not None and task.lead_unit_id == official.unit_id:
+        return TaskAccess.REPORT
+    if any(unit.id == official.unit_id for unit in task.coordinating_units):
+        return TaskAccess.NOTE
+    return TaskAccess.NONE
+
+
+def sees_everything(official: Official) -> bool:
+    return official.role in (Role.LEADER, Role.ADMIN)
+
+
+def can_read_unit(official: Official, unit_id: int) -> bool:
+    return sees_everything(official) or official.unit_id == unit_id
+
+
+def can_decide_extensions(official: Official) -> bool:
+    return official.role in (Role.LEADER, Role.ADMIN)

@@ -1,0 +1,214 @@
+"""Invite codes: single-use, expiring, stored hashed; wrong guesses are throttled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.context import AppContext
+from bot.models import (
+    ChannelIdentity,
+    GroupBinding,
+    InviteCode,
+    InviteFailure,
+    Official,
+    Unit,
+)
+from bot.services import audit
+from bot.services.errors import DomainError
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed safely
+CODE_LENGTH = 10
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """The result of a redeemed code: an official's account, or a group bound to a unit."""
+
+    official: Official | None = None
+    unit: Unit | None = None
+
+
+async def create_invite(
+    session: AsyncSession,
+    ctx: AppContext,
+    *,
+    official: Official | None = None,
+    unit: Unit | None = None,
+    ttl: dt.timedelta | None = None,
+    via: str = "cli",
+) -> str:
+    """Issue a code for an official (private chat) or for a unit (group chat binding).
+
+    Returns the plain code; only its hash is stored.
+    """
+    if (official is None) == (unit is None):
+        raise ValueError("an invite is for exactly one official or one unit")
+    code = new_code()
+    now = ctx.now()
+    invite = InviteCode(
+        code_hash=hash_code(code),
+        official_id=official.id if official else None,
+        unit_id=unit.id if unit else None,
+        created_at=now,
+        expires_at=now + (ttl or dt.timedelta(hours=ctx.settings.invite_ttl_hours)),
+    )
+    session.add(invite)
+    await session.flush()
+    await audit.record(
+        session,
+        ctx,
+        "invite.create",
+        "invite",
+        invite.id,
+        via=via,
+        official=official.code if official else None,
+        unit=unit.code if unit else None,
+    )
+    return code
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    ctx: AppContext,
+    code: str,
+    *,
+    channel: str,
+    external_user_id: str,
+    chat_id: str,
+    chat_type: str,
+    display_name: str | None = None,
+) -> Redeemed:
+    """Link a chat account to the code's official, or bind a group chat to the code's unit.
+
+    Raises DomainError: invite_throttled, invite_invalid, invite_used, invite_expired,
+    invite_wrong_chat. A failure is recorded (for throttling) even though the caller's
+    transaction continues.
+    """
+    now = ctx.now()
+    await _check_throttle(session, channel, external_user_id, now)
+    invite = await session.scalar(
+        select(InviteCode)
+        .where(InviteCode.code_hash == hash_code(code))
+        .options(selectinload(InviteCode.official), selectinload(InviteCode.unit))
+        .with_for_update()
+    )
+    if invite is None:
+        session.add(InviteFailure(channel=channel, external_user_id=external_user_id, at=now))
+        raise DomainError("invite_invalid")
+    if invite.used_at is not None:
+        raise DomainError("invite_used")
+    if invite.expires_at <= now:
+        raise DomainError("invite_expired")
+    is_group = chat_type == "group"
+    if invite.unit is not None and not is_group:
+        raise DomainError("invite_wrong_chat", expected="group")
+    if invite.official is not None and is_group:
+        raise DomainError("invite_wrong_chat", expected="private")
+
+    invite.used_at = now
+    invite.used_by = f"{channel}:{external_user_id}"
+    via = f"{channel}:{external_user_id}"
+    if invite.unit is not None:
+        await _bind_group(session, ctx, invite.unit, channel, chat_id, display_name, now)
+        await audit.record(
+            session, ctx, "group.bind", "unit", invite.unit.id, via=via, chat_id=chat_id
+        )
+        return Redeemed(unit=invite.unit)
+    assert invite.official is not None
+    await _link_identity(
+        session, invite.official, channel, external_user_id, chat_id, display_name, now
+    )
+    await audit.record(
+        session,
+        ctx,
+        "identity.link",
+        "official",
+        invite.official.id,
+        actor=invite.official,
+        via=via,
+        channel=channel,
+    )
+    return Redeemed(official=invite.official)
+
+
+async def _check_throttle(
+    session: AsyncSession, channel: str, external_user_id: str, now: dt.datetime
+) -> None:
+    since = now - FAILURE_WINDOW
+    failures = await session.scalar(
+        select(func.count())
+        .select_from(InviteFailure)
+        .where(
+            InviteFailure.channel == channel,
+            InviteFailure.external_user_id == external_user_id,
+            InviteFailure.at > since,
+        )
+    )
+    if (failures or 0) >= MAX_FAILURES:
+        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+        raise DomainError("invite_throttled", minutes=minutes)
+
+
+async def _link_identity(
+    session: AsyncSession,
+    official: Official,
+    channel: str,
+    external_user_id: str,
+    chat_id: str,
+    display_name: str | None,
+    now: dt.datetime,
+) -> None:
+    identity = await session.scalar(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.external_user_id == external_user_id,
+        )
+    )
+    if identity is None:
+        identity = ChannelIdentity(
+            channel=channel, external_user_id=external_user_id, created_at=now
+        )
+        session.add(identity)
+    identity.official_id = official.id
+    identity.chat_id = chat_id
+    identity.display_name = display_name
+    identity.active = True
+    identity.deactivated_at = None
+
+
+async def _bind_group(
+    session: AsyncSession,
+    ctx: AppContext,
+    unit: Unit,
+    channel: str,
+    chat_id: str,
+    title: str | None,
+    now: dt.datetime,
+) -> None:
+    binding = await session.scalar(
+        select(GroupBinding).where(GroupBinding.channel == channel, GroupBinding.chat_id == chat_id)
+    )
+    if binding is None:
+        binding = GroupBinding(channel=channel, chat_id=chat_id, created_at=now)
+        session.add(binding)
+    binding.unit_id = unit.id
+    binding.title = title
+    binding.active = True

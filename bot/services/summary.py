@@ -1,0 +1,242 @@
+"""Status figures for digests, the dashboard, /tonghop and the Excel export.
+
+Counting is done in SQL (one grouped query over the tasks table) so a digest over 100,000
+tasks stays fast; the status rule is the same as :func:`bot.status.classify`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.context import AppContext
+from bot.models import ExtensionRequest, ExtensionStatus, Task, Unit
+from bot.status import STATUS_ORDER, Status
+
+
+def status_expression(today: dt.date):  # type: ignore[no-untyped-def]
+    """SQL CASE giving a task's Status value on ``today`` (mirrors bot.status.classify)."""
+    return case(
+        (
+            Task.completed_on.is_not(None)
+            & (Task.deadline.is_(None) | (Task.completed_on <= Task.deadline)),
+            Status.DONE_ON_TIME.value,
+        ),
+        (Task.completed_on.is_not(None), Status.DONE_LATE.value),
+        (Task.deadline < today, Status.OVERDUE.value),
+        else_=Status.IN_PROGRESS.value,
+    )
+
+
+@dataclass
+class UnitFigures:
+    unit_id: int
+    code: str
+    name: str
+    counts: Counter[Status] = field(default_factory=Counter)
+    with_deadline: int = 0
+    last_report_at: dt.datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def overdue(self) -> int:
+        return self.counts[Status.OVERDUE]
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One task as digests list it."""
+
+    code: str
+    title: str
+    unit_code: str
+    unit_name: str
+    deadline: dt.date | None
+    progress: int
+    days_late: int | None = None
+    days_left: int | None = None
+    escalated: bool = False
+
+
+@dataclass
+class Summary:
+    """Everything a digest says, for the whole city or one unit."""
+
+    today: dt.date
+    units: list[UnitFigures]
+    overdue: list[TaskLine]
+    due_this_week: list[TaskLine]
+    silent_units: list[UnitFigures]
+    pending_extensions: list[ExtensionRequest]
+    completed_since: list[TaskLine]
+    escalated: list[TaskLine]
+
+    @property
+    def counts(self) -> Counter[Status]:
+        total: Counter[Status] = Counter({status: 0 for status in STATUS_ORDER})
+        for unit in self.units:
+            total.update(unit.counts)
+        return total
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def with_deadline(self) -> int:
+        return sum(unit.with_deadline for unit in self.units)
+
+
+async def unit_figures(
+    session: AsyncSession, today: dt.date, unit_id: int | None = None
+) -> list[UnitFigures]:
+    """Counts per lead unit in the four categories, overdue units first."""
+    status = status_expression(today).label("status")
+    query = (
+        select(
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            status,
+            func.count(Task.id),
+            func.count(Task.deadline),
+            func.max(Task.last_report_at),
+        )
+        .join(Task, Task.lead_unit_id == Unit.id)
+        .group_by(Unit.id, Unit.code, Unit.name, status)
+    )
+    if unit_id is not None:
+        query = query.where(Unit.id == unit_id)
+    figures: dict[int, UnitFigures] = {}
+    for uid, code, name, status_value, count, with_deadline, last in await session.execute(query):
+        item = figures.setdefault(uid, UnitFigures(uid, code, name))
+        item.counts[Status(status_value)] += count
+        item.with_deadline += with_deadline
+        if last is not None:
+            last = last.replace(tzinfo=dt.UTC) if last.tzinfo is None else last
+            if item.last_report_at is None or last > item.last_report_at:
+                item.last_report_at = last
+    return sorted(figures.values(), key=lambda u: (-u.overdue, -u.total, u.code))
+
+
+def _task_line(ctx: AppContext, task: Task, today: dt.date, escalate_after: int) -> TaskLine:
+    days_late = (today - task.deadline).days if task.deadline and today > task.deadline else None
+    days_left = (
+        ctx.calendar.working_days_between(today, task.deadline)
+        if task.deadline and today <= task.deadline
+        else None
+    )
+    escalated = bool(
+        days_late is not None
+        and task.deadline is not None
+        and ctx.calendar.working_days_between(task.deadline, today) >= escalate_after
+    )
+    return TaskLine(
+        code=task.code,
+        title=task.title,
+        unit_code=task.lead_unit.code,
+        unit_name=task.lead_unit.name,
+        deadline=task.deadline,
+        progress=task.progress,
+        days_late=days_late,
+        days_left=days_left,
+        escalated=escalated,
+    )
+
+
+async def build_summary(
+    session: AsyncSession,
+    ctx: AppContext,
+    *,
+    unit_id: int | None = None,
+    since: dt.datetime | None = None,
+    limit: int = 10,
+) -> Summary:
+    """Figures for the city (``unit_id=None``) or one unit.
+
+    ``since`` bounds "completed since the last digest" (default: the last 24 hours).
+    """
+    today = ctx.today()
+    policy = ctx.settings.reminders
+    in_scope = [] if unit_id is None else [Task.lead_unit_id == unit_id]
+    units = await unit_figures(session, today, unit_id)
+
+    open_with_deadline = and_(Task.completed_at.is_(None), Task.deadline.is_not(None), *in_scope)
+    overdue_tasks = await session.scalars(
+        select(Task)
+        .where(open_with_deadline, Task.deadline < today)
+        .order_by(Task.deadline, Task.code)
+        .limit(limit)
+        .options(selectinload(Task.lead_unit))
+    )
+    overdue = [_task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in overdue_tasks]
+
+    escalate_before = ctx.calendar.add_working_days(today, -policy.overdue_escalate_after_days)
+    escalated_tasks = await session.scalars(
+        select(Task)
+        .where(open_with_deadline, Task.deadline <= escalate_before, Task.deadline < today)
+        .order_by(Task.deadline, Task.code)
+        .limit(limit)
+        .options(selectinload(Task.lead_unit))
+    )
+    escalated = [
+        _task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in escalated_tasks
+    ]
+
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    due_tasks = await session.scalars(
+        select(Task)
+        .where(open_with_deadline, Task.deadline >= today, Task.deadline <= week_end)
+        .order_by(Task.deadline, Task.code)
+        .limit(limit * 3)
+        .options(selectinload(Task.lead_unit))
+    )
+    due_this_week = [_task_line(ctx, t, today, 0) for t in due_tasks]
+
+    silence = dt.timedelta(days=ctx.settings.digests.no_report_days)
+    silent_units = [
+        unit
+        for unit in units
+        if unit.total - unit.counts[Status.DONE_ON_TIME] - unit.counts[Status.DONE_LATE] > 0
+        and (unit.last_report_at is None or ctx.now() - unit.last_report_at >= silence)
+    ]
+
+    pending_query = (
+        select(ExtensionRequest)
+        .join(Task, Task.id == ExtensionRequest.task_id)
+        .where(ExtensionRequest.status == ExtensionStatus.PENDING, *in_scope)
+        .order_by(ExtensionRequest.requested_at)
+        .options(
+            selectinload(ExtensionRequest.task).selectinload(Task.lead_unit),
+            selectinload(ExtensionRequest.requested_by),
+        )
+    )
+    pending = list(await session.scalars(pending_query))
+
+    completed_after = since or (ctx.now() - dt.timedelta(days=1))
+    completed_tasks = await session.scalars(
+        select(Task)
+        .where(Task.completed_at.is_not(None), Task.completed_at > completed_after, *in_scope)
+        .order_by(Task.completed_at.desc())
+        .limit(limit * 3)
+        .options(selectinload(Task.lead_unit))
+    )
+    completed = [_task_line(ctx, t, today, 0) for t in completed_tasks]
+    return Summary(
+        today=today,
+        units=units,
+        overdue=overdue,
+        due_this_week=due_this_week,
+        silent_units=silent_units,
+        pending_extensions=pending,
+        completed_since=completed,
+        escalated=escalated,
+    )

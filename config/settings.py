@@ -1,0 +1,205 @@
+"""Effective settings for Dondoc.
+
+Precedence (highest first): environment variables ``DONDOC_*``, the TOML file named by
+``DONDOC_CONFIG`` (default ``./dondoc.toml``, optional), then the defaults below. Nested
+sections use ``__`` in environment variable names, e.g. ``DONDOC_REMINDERS__BEFORE_DAYS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from config.calendar_defaults import KNOWN_DAYS_OFF, KNOWN_MAKEUP_DAYS
+
+SECRET_FIELDS = frozenset(
+    {"telegram_token", "zalo_token", "telegram_webhook_secret", "zalo_webhook_secret", "secret_key"}
+)
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message names the setting in one line."""
+
+
+class ReminderPolicy(BaseModel):
+    """When reminders go out. Every number is in working days unless named otherwise."""
+
+    before_days: list[int] = Field(default=[7, 3, 1], description="Working days before deadline")
+    coordinating_before_days: list[int] = Field(default=[1])
+    remind_on_deadline_day: bool = True
+    overdue_every_working_day: bool = True
+    overdue_head_after_days: int = Field(default=2, ge=0)
+    overdue_escalate_after_days: int = Field(default=5, ge=0)
+    extension_leader_reminder_days: int = Field(default=2, ge=0)
+    stale_after_days: int = Field(default=7, ge=1, description="Calendar days without a report")
+    due_soon_days: int = Field(default=3, ge=0, description="'Due soon' warning horizon")
+    send_time: dt.time = dt.time(8, 0)
+
+    @field_validator("before_days", "coordinating_before_days")
+    @classmethod
+    def _positive_sorted(cls, value: list[int]) -> list[int]:
+        if any(d <= 0 for d in value):
+            raise ValueError("must be positive numbers of working days")
+        return sorted(set(value), reverse=True)
+
+
+class DigestSchedule(BaseModel):
+    """When digests go out (Asia/Ho_Chi_Minh by default)."""
+
+    daily_time: dt.time = dt.time(7, 30)
+    weekly_weekday: int = Field(default=0, ge=0, le=6, description="0 = Monday")
+    no_report_days: int = Field(default=7, ge=1, description="Units silent this long are listed")
+
+
+class RateLimits(BaseModel):
+    """Outgoing message limits per channel (messages per second / per minute)."""
+
+    telegram_global_per_second: float = 30.0
+    telegram_per_chat_per_second: float = 1.0
+    telegram_per_group_per_minute: float = 20.0
+    zalo_global_per_second: float = 5.0
+    zalo_per_chat_per_second: float = 1.0
+
+
+class Settings(BaseSettings):
+    """All settings; see docs/configuration.md for each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DONDOC_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./dondoc.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    language: Literal["vi", "en"] = "vi"
+
+    telegram_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str | None = None
+    telegram_bot_username: str | None = None
+    telegram_rate_limiter: bool = True
+    telegram_webhook_secret: str | None = None
+
+    zalo_token: str | None = None
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: str | None = None
+
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    public_base_url: str | None = None
+    secret_key: str | None = None
+    demo_mode: bool = False
+
+    reminders: ReminderPolicy = ReminderPolicy()
+    digests: DigestSchedule = DigestSchedule()
+    rate_limits: RateLimits = RateLimits()
+
+    extra_days_off: list[dt.date] = Field(default_factory=lambda: list(KNOWN_DAYS_OFF))
+    makeup_working_days: list[dt.date] = Field(default_factory=lambda: list(KNOWN_MAKEUP_DAYS))
+
+    invite_ttl_hours: int = Field(default=72, ge=1)
+    login_link_ttl_minutes: int = Field(default=10, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if "://" not in value or scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+            raise ValueError(
+                "must start with sqlite+aiosqlite:/// or postgresql+asyncpg://"
+            )
+        return value
+
+    @field_validator("telegram_api_url", "zalo_api_url", "public_base_url", "telegram_file_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value.rstrip("/") if not value.endswith("/bot") else value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain data, secrets replaced by ``***``."""
+        data = self.model_dump(mode="json")
+        for name in SECRET_FIELDS:
+            if data.get(name):
+                data[name] = "***"
+        data["database_url"] = _mask_url_password(self.database_url)
+        return data
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the TOML file named by DONDOC_CONFIG (default ./dondoc.toml) when it exists."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = Path(os.environ.get("DONDOC_CONFIG", "dondoc.toml"))
+        self._data: dict[str, Any] = {}
+        if "DONDOC_CONFIG" in os.environ and not path.exists():
+            raise SettingsError(f"DONDOC_CONFIG: file {path} does not exist")
+        if path.exists():
+            try:
+                self._data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise SettingsError(f"DONDOC_CONFIG: {path} is not valid TOML: {exc}") from exc
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+def _mask_url_password(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@", 1)
+    return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings or raise :class:`SettingsError` with one line naming the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = "__".join(str(part) for part in first["loc"])
+        name = f"DONDOC_{loc.upper()}" if loc else "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}") from exc

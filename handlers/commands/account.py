@@ -1,0 +1,65 @@
+"""Registration (/start <invite code>), help (/trogiup) and leaving a flow (/huy)."""
+
+from __future__ import annotations
+
+from bot.messages import Reply
+from bot.models import Role
+from bot.services import invites
+from bot.texts import TEXTS as DOMAIN_TEXTS
+from handlers.router import Router
+from handlers.turn import Turn
+
+router = Router()
+
+
+@router.command("start", "batdau", roles=None, chats=("private", "group"), help_key="help.start")
+async def start(turn: Turn) -> Reply:
+    """``/start <code>`` links this account (private chat) or binds a group to a unit."""
+    code = turn.args.split()[0] if turn.args else ""
+    if not code:
+        if turn.official is not None:
+            return turn.reply(turn.t("start.already", name=turn.official.full_name))
+        return turn.reply(turn.t("unregistered"))
+    message = turn.message
+    redeemed = await invites.redeem_invite(
+        turn.session,
+        turn.ctx,
+        code,
+        channel=message.channel,
+        external_user_id=message.user_id,
+        chat_id=message.chat_id,
+        chat_type=message.chat_type,
+        display_name=message.display_name,
+    )
+    if redeemed.unit is not None:
+        return turn.reply(turn.t("start.group_bound", unit=redeemed.unit.name))
+    official = redeemed.official
+    assert official is not None
+    turn.official = official
+    turn.lang = official.language
+    role = DOMAIN_TEXTS.t(f"role.{official.role.value}", turn.lang)
+    return turn.reply(turn.t("start.linked", name=official.full_name, role=role))
+
+
+@router.command("trogiup", "help", roles=None, chats=("private", "group"), help_key="help.help")
+async def help_(turn: Turn) -> Reply:
+    """What this person may do: every command their role allows, in their language."""
+    lines = [turn.t("help.title")]
+    role: Role | None = turn.official.role if turn.official else None
+    for spec in turn.commands:
+        if spec.help_key is None:
+            continue
+        allowed = spec.roles is None or (role is not None and role in spec.roles)
+        if allowed and turn.message.chat_type in spec.chats:
+            lines.append(turn.t(spec.help_key))
+    if turn.official is None:
+        lines.append("")
+        lines.append(turn.t("help.register"))
+    return turn.reply("\n".join(lines))
+
+
+@router.command("huy", "cancel", roles=None, chats=("private", "group"), help_key="help.cancel")
+async def cancel(turn: Turn) -> Reply:
+    had_flow = turn.flow is not None
+    await turn.clear_state()
+    return turn.reply(turn.t("cancel.done" if had_flow else "cancel.nothing"))

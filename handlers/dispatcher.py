@@ -1,0 +1,265 @@
+"""The dispatcher: one transaction per incoming message, from dedupe to reply.
+
+1. Record the update key (a redelivered update changes nothing and gets no reply).
+2. Find the official behind the chat account and their conversation state.
+3. Route: button press → callback handler; command → command handler (after the role and
+   chat-type checks); active flow → flow handler; otherwise free-text handlers, then a hint.
+4. Commit, then fit the replies to the channel (numbered options where there are no
+   buttons, long texts split on line boundaries).
+
+A :class:`DomainError` becomes a polite reply and the transaction still commits (services
+validate before they change anything). Database errors propagate, so the adapter does not
+acknowledge the update and it is delivered again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import ChannelTraits
+from bot.context import AppContext
+from bot.messages import Button, IncomingMessage, Reply, button_options
+from bot.models import InboundUpdate
+from bot.services.directory import official_by_identity
+from bot.services.errors import DomainError
+from handlers.router import CommandSpec, Handler, HandlerResult, Router
+from handlers.texts import TEXTS
+from handlers.turn import Turn, load_state
+
+log = logging.getLogger(__name__)
+
+MAX_INCOMING_TEXT = 4096
+COMMAND_RE = re.compile(r"^/?(?P<name>[^\s@/]+)(?:@\S+)?(?:\s+(?P<args>.*))?$", re.DOTALL)
+OPTIONS_KEY = "options"
+
+
+class Dispatcher:
+    """Routes neutral messages to handlers; the single entry point for every channel."""
+
+    def __init__(self, ctx: AppContext, routers: Iterable[Router]) -> None:
+        self.ctx = ctx
+        self.routers = list(routers)
+        self.commands: dict[str, CommandSpec] = {}
+        self.callbacks: dict[str, Handler] = {}
+        self.flows: dict[str, Handler] = {}
+        self.text_handlers: list[Handler] = []
+        for router in self.routers:
+            for spec in router.commands:
+                for word in (spec.name, *spec.aliases):
+                    self.commands[word.lower()] = spec
+            self.callbacks.update(router.callbacks)
+            self.flows.update(router.flows)
+            self.text_handlers.extend(router.text_handlers)
+
+    @property
+    def command_specs(self) -> list[CommandSpec]:
+        """Each command once, in registration order (for /trogiup and setMyCommands)."""
+        return [spec for router in self.routers for spec in router.commands]
+
+    async def handle(self, message: IncomingMessage, traits: ChannelTraits) -> list[Reply]:
+        """Handle one message; returns the replies to send (empty for a duplicate).
+
+        A bug in a handler rolls its changes back, marks the update processed (so it is not
+        redelivered for ever) and answers with an apology.
+        """
+        try:
+            async with self.ctx.db.session() as session:
+                return await self._handle_in(session, message, traits)
+        except DBAPIError:
+            raise
+        except Exception:
+            log.exception("handler failed for %s update %s", message.channel, message.update_key)
+        async with self.ctx.db.session() as session:
+            if not await _claim_update(session, message, self.ctx):
+                return []
+            official = await official_by_identity(session, message.channel, message.user_id)
+            lang = self._language(message, official.language if official else None)
+        return [Reply(TEXTS.t("internal_error", lang))]
+
+    async def _handle_in(
+        self, session: AsyncSession, message: IncomingMessage, traits: ChannelTraits
+    ) -> list[Reply]:
+        if not await _claim_update(session, message, self.ctx):
+            return []
+        official = await official_by_identity(session, message.channel, message.user_id)
+        lang = self._language(message, official.language if official else None)
+        turn = Turn(
+            message=message,
+            traits=traits,
+            session=session,
+            ctx=self.ctx,
+            official=official,
+            lang=lang,
+            state=await load_state(session, message),
+            commands=self.command_specs,
+        )
+        try:
+            result = await self._route(turn)
+        except DomainError as exc:
+            result = Reply(exc.message(lang))
+        return await self._fit(turn, _as_list(result))
+
+    def _language(self, message: IncomingMessage, official_language: str | None) -> str:
+        if official_language in ("vi", "en"):
+            return official_language
+        if message.language and message.language.lower().startswith("en"):
+            return "en"
+        return self.ctx.settings.language
+
+    async def _route(self, turn: Turn) -> HandlerResult:
+        message = turn.message
+        if message.callback_data is not None:
+            return await self._on_callback(turn, message.callback_data)
+        text = (message.text or "").strip()
+        if len(text) > MAX_INCOMING_TEXT:
+            return turn.reply(turn.t("text_too_long", limit=MAX_INCOMING_TEXT))
+        if not turn.traits.buttons and text.isdigit():
+            chosen = _numbered_option(turn, int(text))
+            if chosen is not None:
+                return await self._on_callback(turn, chosen)
+        spec, args = self._match_command(text, turn.traits)
+        if spec is not None:
+            return await self._on_command(turn, spec, args)
+        if turn.flow and turn.flow in self.flows:
+            return await self.flows[turn.flow](turn)
+        for handler in self.text_handlers:
+            result = await handler(turn)
+            if result is not None:
+                return result
+        if turn.official is None:
+            return turn.reply(turn.t("unregistered"))
+        return turn.reply(turn.t("unknown_input"))
+
+    def _match_command(self, text: str, traits: ChannelTraits) -> tuple[CommandSpec | None, str]:
+        if not text:
+            return None, ""
+        if not text.startswith("/") and not traits.bare_commands:
+            return None, ""
+        match = COMMAND_RE.match(text)
+        if match is None:
+            return None, ""
+        spec = self.commands.get(match["name"].lower())
+        return spec, (match["args"] or "").strip()
+
+    async def _on_command(self, turn: Turn, spec: CommandSpec, args: str) -> HandlerResult:
+        turn.command, turn.args = spec.name, args
+        if spec.roles is not None:
+            if turn.official is None:
+                return turn.reply(turn.t("unregistered"))
+            if turn.official.role not in spec.roles:
+                return turn.reply(turn.t("denied"))
+        chat_type = turn.message.chat_type
+        if chat_type not in spec.chats:
+            key = "private_only" if "private" in spec.chats else "group_only"
+            return turn.reply(turn.t(key, command=spec.name))
+        if turn.flow and spec.name != turn.flow:
+            await turn.clear_state()
+        return await spec.handler(turn)
+
+    async def _on_callback(self, turn: Turn, data: str) -> HandlerResult:
+        turn.callback = data.split(":")
+        handler = self.callbacks.get(turn.callback[0])
+        if handler is None:
+            return turn.reply(turn.t("stale_button"))
+        if turn.official is None:
+            return turn.reply(turn.t("unregistered"))
+        return await handler(turn)
+
+    async def _fit(self, turn: Turn, replies: list[Reply]) -> list[Reply]:
+        """Adapt replies to the channel: numbered options instead of buttons, split texts."""
+        traits = turn.traits
+        fitted: list[Reply] = []
+        options: list[Button] = []
+        for reply in replies:
+            if not traits.buttons and reply.buttons:
+                listed = button_options(reply.buttons)
+                start = len(options) + 1
+                lines = [f"{start + i}. {button.label}" for i, button in enumerate(listed)]
+                options.extend(listed)
+                hint = turn.t("numbered_hint", first=start, last=start + len(listed) - 1)
+                reply = Reply(
+                    text="\n".join([reply.text, "", *lines, hint]),
+                    document=reply.document,
+                    photo=reply.photo,
+                    edit=False,
+                )
+            fitted.extend(_split(reply, traits.max_text))
+        if options:
+            data = turn.data
+            data[OPTIONS_KEY] = [button.data for button in options]
+            await turn.set_state(turn.flow or "", turn.state.step if turn.state else "", data)
+        return fitted
+
+
+def _numbered_option(turn: Turn, number: int) -> str | None:
+    options = turn.data.get(OPTIONS_KEY) or []
+    if 1 <= number <= len(options):
+        return str(options[number - 1])
+    return None
+
+
+def _as_list(result: HandlerResult) -> list[Reply]:
+    if result is None:
+        return []
+    if isinstance(result, Reply):
+        return [result]
+    return list(result)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split on line boundaries into parts of at most ``limit`` characters (none empty)."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return [part for part in parts if part.strip()] or [text[:limit]]
+
+
+def _split(reply: Reply, limit: int) -> list[Reply]:
+    parts = split_text(reply.text, limit)
+    if len(parts) == 1:
+        return [reply]
+    head = [Reply(text=part) for part in parts[:-1]]
+    head[0].edit = reply.edit
+    last = Reply(text=parts[-1], buttons=reply.buttons, document=reply.document, photo=reply.photo)
+    return [*head, last]
+
+
+async def _claim_update(session: AsyncSession, message: IncomingMessage, ctx: AppContext) -> bool:
+    """Insert the update key; False when this update was processed before."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(InboundUpdate)
+        .values(channel=message.channel, update_key=message.update_key, processed_at=ctx.now())
+        .on_conflict_do_nothing()
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def build_dispatcher(ctx: AppContext) -> Dispatcher:
+    """The dispatcher with every command of the product."""
+    from handlers.commands import ROUTERS
+
+    return Dispatcher(ctx, ROUTERS)

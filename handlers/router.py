@@ -1,0 +1,89 @@
+"""Routers collect handlers by command name, button prefix, flow name, or free text
+(in the manner of aiogram's routers); the dispatcher picks one for each message."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot.messages import Reply
+from bot.models import Role
+from handlers.turn import Turn
+
+HandlerResult = list[Reply] | Reply | None
+Handler = Callable[[Turn], Awaitable[HandlerResult]]
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    """Canonical (Vietnamese) name, e.g. ``baocao``."""
+    aliases: tuple[str, ...]
+    handler: Handler
+    roles: frozenset[Role] | None
+    """Roles allowed; None means anyone, registered or not."""
+    chats: frozenset[str]
+    """Chat types where the command works: ``private`` and/or ``group``."""
+    help_key: str | None
+    """Text key describing the command in /trogiup (None: not listed)."""
+
+
+@dataclass
+class Router:
+    commands: list[CommandSpec] = field(default_factory=list)
+    callbacks: dict[str, Handler] = field(default_factory=dict)
+    flows: dict[str, Handler] = field(default_factory=dict)
+    text_handlers: list[Handler] = field(default_factory=list)
+
+    def command(
+        self,
+        name: str,
+        *aliases: str,
+        roles: Iterable[Role] | None = ALL_ROLES,
+        chats: Iterable[str] = ("private",),
+        help_key: str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Register a command. By default only registered officials (any role) may use it."""
+
+        def register(handler: Handler) -> Handler:
+            self.commands.append(
+                CommandSpec(
+                    name=name,
+                    aliases=aliases,
+                    handler=handler,
+                    roles=None if roles is None else frozenset(roles),
+                    chats=frozenset(chats),
+                    help_key=help_key,
+                )
+            )
+            return handler
+
+        return register
+
+    def callback(self, prefix: str) -> Callable[[Handler], Handler]:
+        """Register a handler for button data ``prefix:...``."""
+
+        def register(handler: Handler) -> Handler:
+            self.callbacks[prefix] = handler
+            return handler
+
+        return register
+
+    def flow(self, name: str) -> Callable[[Handler], Handler]:
+        """Register the handler of text/files sent while a person is in flow ``name``."""
+
+        def register(handler: Handler) -> Handler:
+            self.flows[name] = handler
+            return handler
+
+        return register
+
+    def text(self) -> Callable[[Handler], Handler]:
+        """Register a free-text handler; it returns None to let the next one try."""
+
+        def register(handler: Handler) -> Handler:
+            self.text_handlers.append(handler)
+            return handler
+
+        return register

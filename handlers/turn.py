@@ -1,0 +1,100 @@
+"""A :class:`Turn` is one incoming message being handled, with everything a handler needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import ChannelTraits
+from bot.context import AppContext
+from bot.messages import Button, IncomingMessage, Reply
+from bot.models import ConversationState, Official
+from handlers.texts import TEXTS
+
+if TYPE_CHECKING:
+    from handlers.router import CommandSpec
+
+
+@dataclass
+class Turn:
+    message: IncomingMessage
+    traits: ChannelTraits
+    session: AsyncSession
+    ctx: AppContext
+    official: Official | None
+    lang: str
+    state: ConversationState | None
+    args: str = ""
+    """For commands: the text after the command word."""
+    command: str = ""
+    """For commands: the canonical command name that matched."""
+    callback: list[str] = field(default_factory=list)
+    """For button presses: the callback data split on ':' (prefix first)."""
+    commands: list[CommandSpec] = field(default_factory=list)
+    """Every command of the dispatcher, once each (for /trogiup)."""
+
+    @property
+    def via(self) -> str:
+        """Who did it, for the audit log: ``telegram:12345``."""
+        return f"{self.message.channel}:{self.message.user_id}"
+
+    @property
+    def is_group(self) -> bool:
+        return self.message.chat_type == "group"
+
+    def t(self, key: str, /, **params: object) -> str:
+        return TEXTS.t(key, self.lang, **params)
+
+    def reply(
+        self, text: str, buttons: list[list[Button]] | None = None, *, edit: bool = False
+    ) -> Reply:
+        return Reply(text=text, buttons=buttons or [], edit=edit)
+
+    @property
+    def flow(self) -> str | None:
+        return self.state.flow if self.state and self.state.flow else None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.state.data) if self.state else {}
+
+    async def set_state(self, flow: str, step: str, data: dict[str, Any]) -> ConversationState:
+        """Save where this person is in a flow (in the database, so it survives restarts)."""
+        if self.state is None:
+            self.state = await load_state(self.session, self.message)
+        if self.state is None:
+            self.state = ConversationState(
+                channel=self.message.channel,
+                chat_id=self.message.chat_id,
+                user_id=self.message.user_id,
+            )
+            self.session.add(self.state)
+        self.state.flow = flow
+        self.state.step = step
+        self.state.data = dict(data)
+        self.state.updated_at = self.ctx.now()
+        await self.session.flush()
+        return self.state
+
+    async def clear_state(self) -> None:
+        await self.session.execute(
+            delete(ConversationState).where(
+                ConversationState.channel == self.message.channel,
+                ConversationState.chat_id == self.message.chat_id,
+                ConversationState.user_id == self.message.user_id,
+            )
+        )
+        self.state = None
+
+
+async def load_state(session: AsyncSession, message: IncomingMessage) -> ConversationState | None:
+    return await session.scalar(
+        select(ConversationState).where(
+            ConversationState.channel == message.channel,
+            ConversationState.chat_id == message.chat_id,
+            ConversationState.user_id == message.user_id,
+        )
+    )
