@@ -100,8 +100,9 @@ class Runtime:
             await self.stop()
 
 
-class NoChannelConfigured(Exception):
-    """Raised when there is nothing to talk through."""
+class StartupError(Exception):
+    """A component cannot start (e.g. a channel's token is refused); the message is one
+    clear line for the operator."""
 
 
 def add_components(runtime: Runtime) -> None:
@@ -111,7 +112,16 @@ def add_components(runtime: Runtime) -> None:
         from bot.channels.telegram.channel import TelegramChannel
 
         runtime.components.append(TelegramChannel(runtime))
-    if not runtime.components:
-        raise NoChannelConfigured(
-            "No chat channel configured: set DONDOC_TELEGRAM_TOKEN (see docs/operations.md)."
-        )
+    if settings.zalo_token:
+        from bot.channels.zalo.channel import ZaloChannel
+
+        runtime.components.append(ZaloChannel(runtime))
+    # The web chat is a channel too, so the bot always has one: with no Telegram or Zalo
+    # token, the dashboard and web chat alone make the product (see docs/web.md).
+    from bot.web.component import WebComponent
+
+    runtime.components.append(WebComponent(runtime))
+    # Last, so every channel has registered its sender when the outbox dispatcher starts.
+    from scheduler.service import SchedulerComponent
+
+    runtime.components.append(SchedulerComponent(runtime))

@@ -16,6 +16,14 @@ def _vn_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("VN", years=year).keys())
 
 
+@lru_cache(maxsize=64)
+def _vn_weekend_workdays(year: int) -> frozenset[dt.date]:
+    """Weekend days worked by government notice that ``holidays`` knows (the other half of a
+    swap whose day off it lists, e.g. Saturday 22/08/2026 for Monday 31/08/2026)."""
+    known = holidays.country_holidays("VN", years=year).weekend_workdays
+    return frozenset(day for day in known if day.year == year)
+
+
 class WorkCalendar:
     """Answers 'is this a working day' and counts working days between dates."""
 
@@ -36,7 +44,7 @@ class WorkCalendar:
         cached = self._cache.get(day)
         if cached is not None:
             return cached
-        if day in self.makeup_working_days:
+        if day in self.makeup_working_days or day in _vn_weekend_workdays(day.year):
             result = True
         elif day.weekday() >= 5:
             result = False

@@ -102,3 +102,36 @@ class Reply:
 def button_options(buttons: list[list[Button]]) -> list[Button]:
     """Buttons in reading order; channels without buttons number them 1, 2, 3…"""
     return [button for row in buttons for button in row]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split ``text`` into parts of at most ``limit`` characters, on line boundaries.
+
+    A text that fits is returned as it is. Otherwise lines are packed greedily, a line longer
+    than ``limit`` is cut hard, and the newlines at split points are dropped, so no part starts
+    or ends with a blank line. Only newlines are ever dropped and no part is empty; a long text
+    of nothing but newlines gives its first ``limit`` characters.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+
+    def flush(part: str) -> None:
+        if part := part.strip("\n"):
+            parts.append(part)
+
+    current: str | None = None  # None: nothing collected yet ("" is an empty line)
+    for line in text.split("\n"):
+        if current is not None and len(current) + 1 + len(line) <= limit:
+            current = f"{current}\n{line}"
+            continue
+        if current is not None:
+            flush(current)
+        while len(line) > limit:
+            flush(line[:limit])
+            line = line[limit:]
+        current = line
+    flush(current or "")
+    return parts or [text[:limit]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -64,7 +65,10 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSONType}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+    }
 
 
 class Role(enum.StrEnum):
@@ -400,9 +404,7 @@ class OutboxMessage(Base):
     window_day: Mapped[dt.date | None] = mapped_column(Date)
     not_before: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime | None]
-    status: Mapped[OutboxStatus] = mapped_column(
-        _enum(OutboxStatus), default=OutboxStatus.PENDING
-    )
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -411,6 +413,13 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None]
     external_message_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
+    # Scheduler delivery bookkeeping (scheduler/dispatcher.py).
+    parts_sent: Mapped[int] = mapped_column(
+        Integer, default=0, doc="Channel messages of this row already delivered (resume point)"
+    )
+    ambiguous: Mapped[int] = mapped_column(
+        Integer, default=0, doc="Sends that timed out after leaving (may have been delivered)"
+    )
 
 
 class DigestLog(Base):
@@ -440,3 +449,98 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- Web dashboard and web chat (bot/web) -------------------------------------------------
+
+
+class LoginLink(Base):
+    """A one-time dashboard login link sent by /dangnhap. Only the SHA-256 of the token is
+    stored; it expires after ``login_link_ttl_minutes`` and works once."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    official: Mapped[Official] = relationship()
+
+
+class WebSession(Base):
+    """A dashboard session behind an HttpOnly cookie; only the SHA-256 of the cookie value is
+    stored. ``csrf_token`` protects the session's forms."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+    official: Mapped[Official] = relationship()
+
+
+class WebMessage(Base):
+    """The web chat history of one browser chat: what the person sent (``in``) and every
+    message the bot sent there (``out``: replies, reminders, digests). Outgoing messages are
+    stored before they are pushed, so one sent while the browser is closed appears on connect.
+    ``payload`` is ``{"text": ...}`` for ``in`` and ``Reply.to_dict()`` for ``out``."""
+
+    __tablename__ = "web_messages"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "client_id"),
+        Index("ix_web_messages_chat", "chat_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(128))
+    direction: Mapped[str] = mapped_column(String(3))
+    client_id: Mapped[str | None] = mapped_column(
+        String(64), doc="Browser-generated id of an incoming message (resends are ignored)"
+    )
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+
+
+# --- Scheduler single-run bookkeeping (scheduler/locks.py) -------------------------------------
+
+
+class JobRun(Base):
+    """One completed run of a once-per-period scheduler job (e.g. the planner for one day).
+
+    The unique (job, period) pair makes a run happen once even across restarts and instances.
+    """
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(32))
+    instance: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[dt.datetime]
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- Images served by URL for channels that fetch them (bot/channels/zalo/media.py) -----------
+
+
+class PublicMedia(Base):
+    """An image the bot serves at ``/media/<name>`` because the channel fetches photos by URL
+    (Zalo's sendPhoto takes no uploads). ``name`` is the SHA-256 of the content plus an
+    extension: unguessable without the bytes, and the same image stored once. Kept in the
+    database so every instance behind a load balancer can serve it; removed after expiry."""
+
+    __tablename__ = "public_media"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    mime: Mapped[str] = mapped_column(String(128))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)

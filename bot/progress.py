@@ -8,7 +8,7 @@ from dataclasses import dataclass
 class ProgressError(ValueError):
     """A progress value that the rules refuse; ``code`` selects the chat message."""
 
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: str, /, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params

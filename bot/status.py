@@ -26,7 +26,7 @@ class Status(enum.StrEnum):
         return self in (Status.DONE_ON_TIME, Status.DONE_LATE)
 
 
-class Warning(enum.StrEnum):  # noqa: A001 - domain word, not the builtin
+class Warning(enum.StrEnum):
     DUE_SOON = "due_soon"
     NO_REPORT = "no_report"
 

@@ -22,6 +22,11 @@ TEXTS = Catalog(
         "due_today": ("đến hạn hôm nay", "due today"),
         "days_late": ("quá hạn {n} ngày", "{n} days late"),
         "no_deadline": ("không có hạn", "no deadline"),
+        # Channels without buttons list the options with numbers.
+        "numbered_hint": (
+            "(Trả lời bằng số từ {first} đến {last})",
+            "(Reply with a number from {first} to {last})",
+        ),
         # Domain errors (DomainError.code).
         "error.task_not_found": (
             "Không tìm thấy nhiệm vụ {code}.",

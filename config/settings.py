@@ -42,6 +42,10 @@ class ReminderPolicy(BaseModel):
     stale_after_days: int = Field(default=7, ge=1, description="Calendar days without a report")
     due_soon_days: int = Field(default=3, ge=0, description="'Due soon' warning horizon")
     send_time: dt.time = dt.time(8, 0)
+    send_until: dt.time = Field(
+        default=dt.time(18, 0),
+        description="A day's reminders not sent by this local time are skipped (never at night)",
+    )
 
     @field_validator("before_days", "coordinating_before_days")
     @classmethod
@@ -98,7 +102,10 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=0, le=65535)
     public_base_url: str | None = None
     secret_key: str | None = None
-    demo_mode: bool = False
+    demo_mode: bool | None = Field(
+        default=None,
+        description="Demo pickers on the web chat and dashboard; None = auto (see docs/web.md)",
+    )
 
     reminders: ReminderPolicy = ReminderPolicy()
     digests: DigestSchedule = DigestSchedule()
@@ -124,9 +131,7 @@ class Settings(BaseSettings):
     def _supported_database(cls, value: str) -> str:
         scheme = value.split("://", 1)[0]
         if "://" not in value or scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
-            raise ValueError(
-                "must start with sqlite+aiosqlite:/// or postgresql+asyncpg://"
-            )
+            raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg://")
         return value
 
     @field_validator("telegram_api_url", "zalo_api_url", "public_base_url", "telegram_file_url")

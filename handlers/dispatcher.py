@@ -14,6 +14,7 @@ acknowledge the update and it is delivered again.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable
@@ -25,8 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import ChannelTraits
 from bot.context import AppContext
-from bot.messages import Button, IncomingMessage, Reply, button_options
+from bot.messages import IncomingMessage, Reply, split_text
 from bot.models import InboundUpdate
+from bot.options import OPTIONS_KEY, as_numbered
 from bot.services.directory import official_by_identity
 from bot.services.errors import DomainError
 from handlers.router import CommandSpec, Handler, HandlerResult, Router
@@ -37,7 +39,6 @@ log = logging.getLogger(__name__)
 
 MAX_INCOMING_TEXT = 4096
 COMMAND_RE = re.compile(r"^/?(?P<name>[^\s@/]+)(?:@\S+)?(?:\s+(?P<args>.*))?$", re.DOTALL)
-OPTIONS_KEY = "options"
 
 
 class Dispatcher:
@@ -69,6 +70,7 @@ class Dispatcher:
         A bug in a handler rolls its changes back, marks the update processed (so it is not
         redelivered for ever) and answers with an apology.
         """
+        message = storable(message)
         try:
             async with self.ctx.db.session() as session:
                 return await self._handle_in(session, message, traits)
@@ -160,6 +162,7 @@ class Dispatcher:
             key = "private_only" if "private" in spec.chats else "group_only"
             return turn.reply(turn.t(key, command=spec.name))
         if turn.flow and spec.name != turn.flow:
+            turn.interrupted_flow = turn.flow
             await turn.clear_state()
         return await spec.handler(turn)
 
@@ -175,27 +178,33 @@ class Dispatcher:
     async def _fit(self, turn: Turn, replies: list[Reply]) -> list[Reply]:
         """Adapt replies to the channel: numbered options instead of buttons, split texts."""
         traits = turn.traits
-        fitted: list[Reply] = []
-        options: list[Button] = []
-        for reply in replies:
-            if not traits.buttons and reply.buttons:
-                listed = button_options(reply.buttons)
-                start = len(options) + 1
-                lines = [f"{start + i}. {button.label}" for i, button in enumerate(listed)]
-                options.extend(listed)
-                hint = turn.t("numbered_hint", first=start, last=start + len(listed) - 1)
-                reply = Reply(
-                    text="\n".join([reply.text, "", *lines, hint]),
-                    document=reply.document,
-                    photo=reply.photo,
-                    edit=False,
-                )
-            fitted.extend(_split(reply, traits.max_text))
+        options: list[str] = []
+        if not traits.buttons:
+            replies, options = as_numbered(replies, turn.lang)
+        fitted = [part for reply in replies for part in _split(reply, traits.max_text)]
         if options:
             data = turn.data
-            data[OPTIONS_KEY] = [button.data for button in options]
+            data[OPTIONS_KEY] = options
             await turn.set_state(turn.flow or "", turn.state.step if turn.state else "", data)
         return fitted
+
+
+def _storable_text(value: str | None) -> str | None:
+    """Without NUL characters and lone surrogates, which no database column accepts."""
+    if value is None:
+        return None
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def storable(message: IncomingMessage) -> IncomingMessage:
+    """The message with its free-form fields made safe to store: a text the database refuses
+    would otherwise fail the transaction on every redelivery."""
+    return dataclasses.replace(
+        message,
+        text=_storable_text(message.text),
+        callback_data=_storable_text(message.callback_data),
+        display_name=_storable_text(message.display_name),
+    )
 
 
 def _numbered_option(turn: Turn, number: int) -> str | None:
@@ -211,30 +220,6 @@ def _as_list(result: HandlerResult) -> list[Reply]:
     if isinstance(result, Reply):
         return [result]
     return list(result)
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split on line boundaries into parts of at most ``limit`` characters (none empty)."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return [part for part in parts if part.strip()] or [text[:limit]]
 
 
 def _split(reply: Reply, limit: int) -> list[Reply]:

@@ -35,6 +35,8 @@ class Turn:
     """For button presses: the callback data split on ':' (prefix first)."""
     commands: list[CommandSpec] = field(default_factory=list)
     """Every command of the dispatcher, once each (for /trogiup)."""
+    interrupted_flow: str | None = None
+    """For commands: the flow this command ended (another command leaves any flow)."""
 
     @property
     def via(self) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.app import NoChannelConfigured, RunOptions, Runtime, add_components
+from bot.app import RunOptions, Runtime, StartupError, add_components
 from bot.cli import app
 from bot.context import AppContext
 from bot.db import Database
@@ -20,8 +20,10 @@ def run_bot(
     webhook_url: Annotated[
         str | None, typer.Option(help="Public HTTPS base URL: use webhooks instead of polling.")
     ] = None,
-    host: Annotated[str | None, typer.Option(help="Web server address (default from settings).")] = None,
-    port: Annotated[int | None, typer.Option(help="Web server port (default from settings).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Web server address (default: settings).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Web server port (default: settings).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the bot: channels, scheduler and web server, until Ctrl+C."""
@@ -35,7 +37,7 @@ def run_bot(
     runtime = Runtime(ctx, RunOptions(webhook_url=webhook_url, host=host, port=port))
     try:
         add_components(runtime)
-    except NoChannelConfigured as exc:
-        typer.echo(str(exc), err=True)
+        asyncio.run(runtime.run_until_stopped())
+    except StartupError as exc:
+        typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(1) from exc
-    asyncio.run(runtime.run_until_stopped())

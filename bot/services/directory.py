@@ -61,9 +61,7 @@ async def group_unit(session: AsyncSession, channel: str, chat_id: str) -> Unit 
 
 
 async def official_by_code(session: AsyncSession, code: str) -> Official:
-    official = await session.scalar(
-        select(Official).where(Official.code == normalize_code(code))
-    )
+    official = await session.scalar(select(Official).where(Official.code == normalize_code(code)))
     if official is None:
         raise DomainError("official_not_found", code=code)
     return official

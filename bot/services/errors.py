@@ -6,7 +6,7 @@ from bot.texts import TEXTS
 
 
 class DomainError(Exception):
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: str, /, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params

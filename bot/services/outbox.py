@@ -62,7 +62,7 @@ async def official_recipients(
             )
             .order_by(ChannelIdentity.id)
         )
-        for identity, official in rows.tuples():
+        for identity, official in rows:
             chosen = wanted_channels(official)
             if chosen is not None and identity.channel.value not in chosen:
                 continue
@@ -137,9 +137,7 @@ async def enqueue(
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     result = await session.execute(statement)
     queued = bool(getattr(result, "rowcount", 0))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.messages import Reply
 from bot.models import Role
 from bot.services import invites
+from bot.services.errors import DomainError
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from handlers.commands.common import ChatError
 from handlers.router import Router
 from handlers.turn import Turn
 
@@ -21,16 +23,21 @@ async def start(turn: Turn) -> Reply:
             return turn.reply(turn.t("start.already", name=turn.official.full_name))
         return turn.reply(turn.t("unregistered"))
     message = turn.message
-    redeemed = await invites.redeem_invite(
-        turn.session,
-        turn.ctx,
-        code,
-        channel=message.channel,
-        external_user_id=message.user_id,
-        chat_id=message.chat_id,
-        chat_type=message.chat_type,
-        display_name=message.display_name,
-    )
+    try:
+        redeemed = await invites.redeem_invite(
+            turn.session,
+            turn.ctx,
+            code,
+            channel=message.channel,
+            external_user_id=message.user_id,
+            chat_id=message.chat_id,
+            chat_type=message.chat_type,
+            display_name=message.display_name,
+        )
+    except DomainError as exc:
+        if exc.code == "invite_wrong_chat":
+            raise ChatError(f"start.wrong_chat.{exc.params.get('expected')}") from exc
+        raise
     if redeemed.unit is not None:
         return turn.reply(turn.t("start.group_bound", unit=redeemed.unit.name))
     official = redeemed.official
@@ -60,6 +67,6 @@ async def help_(turn: Turn) -> Reply:
 
 @router.command("huy", "cancel", roles=None, chats=("private", "group"), help_key="help.cancel")
 async def cancel(turn: Turn) -> Reply:
-    had_flow = turn.flow is not None
+    had_flow = turn.flow is not None or turn.interrupted_flow is not None
     await turn.clear_state()
     return turn.reply(turn.t("cancel.done" if had_flow else "cancel.nothing"))

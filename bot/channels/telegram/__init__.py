@@ -1,0 +1,7 @@
+"""The Telegram adapter (python-telegram-bot 22.x): it only translates.
+
+Incoming updates become neutral :class:`bot.messages.IncomingMessage` objects
+(:mod:`.convert`), the dispatcher in ``handlers/`` answers with neutral replies, and
+:mod:`.render` turns those into Bot API calls. :mod:`.polling` and :mod:`.webhook` acknowledge
+an update only after its effects are committed; :mod:`.channel` wires it all into the runtime.
+"""

@@ -1,0 +1,283 @@
+"""The digest as plain text: what leaders and unit heads read every morning and on /tonghop.
+
+Plain text only (no markdown, no emoji) so the same string works on Telegram, Zalo and the
+web chat; long digests are split on line boundaries by the channel layer
+(``handlers.dispatcher.split_text``). The counts follow Vietnamese government reporting: the
+four official categories, each with its share of all tasks and, for the categories that only
+contain tasks with a deadline (overdue, done late), also of the tasks with a deadline — as the
+city's monthly reports give both figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Catalog, format_date
+from bot.services.summary import Summary, TaskLine, UnitFigures
+from bot.status import STATUS_ORDER, Status
+from bot.texts import TEXTS as DOMAIN_TEXTS
+
+TEXTS = Catalog(
+    {
+        "title.daily": ("TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ", "TASK STATUS DIGEST"),
+        "title.weekly": (
+            "TỔNG HỢP TUẦN: TÌNH HÌNH THỰC HIỆN NHIỆM VỤ",
+            "WEEKLY TASK STATUS DIGEST",
+        ),
+        "scope": ("{scope}, ngày {date}", "{scope}, {date}"),
+        "total": (
+            "Tổng số nhiệm vụ: {total} (có thời hạn: {with_deadline}; không thời hạn: {without})",
+            "Tasks: {total} (with a deadline: {with_deadline}; without: {without})",
+        ),
+        "no_tasks": ("Chưa có nhiệm vụ nào.", "No tasks yet."),
+        "change.daily": (
+            "(so với lần trước trong ngoặc)",
+            "(change since the last digest in brackets)",
+        ),
+        "change.weekly": (
+            "(so với tuần trước trong ngoặc)",
+            "(change since last week in brackets)",
+        ),
+        "share_all": ("{pct} tổng số", "{pct} of all"),
+        "share_deadline": ("{pct} số có thời hạn", "{pct} of those with a deadline"),
+        "units.header": (
+            "THEO ĐƠN VỊ (quá hạn / trong hạn / xong đúng hạn / xong quá hạn):",
+            "BY UNIT (overdue / in progress / done on time / done late):",
+        ),
+        "units.more": ("… và {n} đơn vị khác", "… and {n} more units"),
+        "overdue.header": ("NHIỆM VỤ QUÁ HẠN LÂU NHẤT:", "MOST OVERDUE TASKS:"),
+        "escalated.header": (
+            "NHIỆM VỤ CẦN LÃNH ĐẠO CHỈ ĐẠO (quá hạn từ {n} ngày làm việc):",
+            "ESCALATED TASKS (overdue {n}+ working days):",
+        ),
+        "due_week.header": ("ĐẾN HẠN TRONG TUẦN:", "DUE THIS WEEK:"),
+        "silent.header": (
+            "ĐƠN VỊ CHƯA BÁO CÁO TỪ {n} NGÀY TRỞ LÊN:",
+            "UNITS WITH NO REPORT FOR {n}+ DAYS:",
+        ),
+        "silent.last": ("báo cáo gần nhất {date}", "last report {date}"),
+        "silent.never": ("chưa có báo cáo nào", "no report yet"),
+        "extensions.header": (
+            "ĐỀ NGHỊ GIA HẠN CHỜ QUYẾT ĐỊNH:",
+            "EXTENSION REQUESTS AWAITING A DECISION:",
+        ),
+        "extensions.line": (
+            "{code} {title}: {old} → {new}, {who} đề nghị ngày {on}",
+            "{code} {title}: {old} → {new}, asked by {who} on {on}",
+        ),
+        "completed.header.daily": (
+            "HOÀN THÀNH TỪ LẦN TỔNG HỢP TRƯỚC:",
+            "COMPLETED SINCE THE LAST DIGEST:",
+        ),
+        "completed.header.weekly": ("HOÀN THÀNH TRONG TUẦN:", "COMPLETED THIS WEEK:"),
+        "deadline": ("hạn {date}", "due {date}"),
+        "delivery.header": ("GỬI NHẮC VIỆC:", "REMINDER DELIVERY:"),
+        "delivery.line": (
+            "đã gửi {sent} (muộn {late}), lỗi {failed}, bỏ qua khi bot ngừng chạy {skipped}",
+            "sent {sent} ({late} late), failed {failed}, skipped while the bot was down {skipped}",
+        ),
+    }
+)
+
+MAX_UNITS = 15
+MAX_TITLE = 60
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def counts_for_log(summary: Summary) -> dict[str, int]:
+    """The figures a DigestLog row keeps, so the next digest can show the change."""
+    counts = summary.counts
+    data = {status.value: int(counts[status]) for status in STATUS_ORDER}
+    data["total"] = summary.total
+    data["with_deadline"] = summary.with_deadline
+    return data
+
+
+def render_digest(
+    summary: Summary,
+    lang: str,
+    *,
+    scope_name: str,
+    previous: Mapping[str, int] | None = None,
+    weekly: bool = False,
+    silent_days: int = 7,
+    escalate_after_days: int = 5,
+    delivery: Mapping[str, int] | None = None,
+    tz: dt.tzinfo = VN_TZ,
+) -> str:
+    """The digest text for one scope (the city or one unit) in ``lang`` ("vi" or "en").
+
+    ``previous`` is the :func:`counts_for_log` of the digest this one is compared with (the
+    last daily one, or a week ago for the weekly digest). ``delivery`` (sent, late, failed,
+    skipped) adds a reminder delivery line, for leaders and admins. ``tz`` turns stored
+    UTC times into local dates.
+    """
+    t = TEXTS.t
+    title = t("title.weekly" if weekly else "title.daily", lang)
+    lines = [title, t("scope", lang, scope=scope_name, date=format_date(summary.today, lang))]
+    if summary.total == 0:
+        lines += ["", t("no_tasks", lang)]
+        return "\n".join(lines)
+
+    lines += ["", *_count_lines(summary, lang, previous, weekly)]
+    many_units = len(summary.units) > 1
+    if many_units:
+        lines += ["", *_unit_lines(summary.units, lang)]
+    sections: list[tuple[str, list[str]]] = [
+        (
+            t("escalated.header", lang, n=escalate_after_days),
+            [_task_line(line, lang, many_units) for line in summary.escalated],
+        ),
+        (
+            t("overdue.header", lang),
+            [_task_line(line, lang, many_units) for line in summary.overdue],
+        ),
+        (
+            t("due_week.header", lang),
+            [_task_line(line, lang, many_units) for line in summary.due_this_week],
+        ),
+        (
+            t("silent.header", lang, n=silent_days),
+            [_silent_line(unit, lang, tz) for unit in summary.silent_units[:MAX_UNITS]],
+        ),
+        (t("extensions.header", lang), _extension_lines(summary, lang, tz)),
+        (
+            t("completed.header.weekly" if weekly else "completed.header.daily", lang),
+            [_task_line(line, lang, many_units, state=False) for line in summary.completed_since],
+        ),
+    ]
+    for header, body in sections:
+        if body:
+            lines += ["", header, *body]
+    if delivery is not None:
+        lines += [
+            "",
+            t("delivery.header", lang),
+            t(
+                "delivery.line",
+                lang,
+                sent=delivery.get("sent", 0),
+                late=delivery.get("late", 0),
+                failed=delivery.get("failed", 0),
+                skipped=delivery.get("skipped", 0),
+            ),
+        ]
+    return "\n".join(lines)
+
+
+def _count_lines(
+    summary: Summary, lang: str, previous: Mapping[str, int] | None, weekly: bool
+) -> list[str]:
+    total, with_deadline = summary.total, summary.with_deadline
+    lines = [
+        TEXTS.t(
+            "total",
+            lang,
+            total=f"{total}{_change(total, previous, 'total')}",
+            with_deadline=with_deadline,
+            without=total - with_deadline,
+        )
+    ]
+    if previous is not None:
+        lines.append(TEXTS.t("change.weekly" if weekly else "change.daily", lang))
+    counts = summary.counts
+    for status in STATUS_ORDER:
+        count = counts[status]
+        shares = [TEXTS.t("share_all", lang, pct=_percent(count, total, lang))]
+        if status in (Status.OVERDUE, Status.DONE_LATE) and with_deadline:
+            shares.append(TEXTS.t("share_deadline", lang, pct=_percent(count, with_deadline, lang)))
+        name = DOMAIN_TEXTS.t(f"status.{status.value}", lang)
+        lines.append(
+            f"- {name}: {count}{_change(count, previous, status.value)} ({'; '.join(shares)})"
+        )
+    return lines
+
+
+def _change(value: int, previous: Mapping[str, int] | None, key: str) -> str:
+    if previous is None or key not in previous:
+        return ""
+    delta = value - int(previous[key])
+    return f" ({delta:+d})"
+
+
+def _percent(part: int, whole: int, lang: str) -> str:
+    if whole == 0:
+        return "0%"
+    text = f"{100 * part / whole:.1f}%"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def _unit_lines(units: list[UnitFigures], lang: str) -> list[str]:
+    lines = [TEXTS.t("units.header", lang)]
+    for unit in units[:MAX_UNITS]:
+        figures = " / ".join(
+            str(unit.counts[status])
+            for status in (
+                Status.OVERDUE,
+                Status.IN_PROGRESS,
+                Status.DONE_ON_TIME,
+                Status.DONE_LATE,
+            )
+        )
+        lines.append(f"- {unit.name}: {figures}")
+    if len(units) > MAX_UNITS:
+        lines.append(TEXTS.t("units.more", lang, n=len(units) - MAX_UNITS))
+    return lines
+
+
+def shorten(text: str, limit: int = MAX_TITLE) -> str:
+    """One line of at most ``limit`` characters, cut on a word boundary with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0]
+    return f"{cut}…"
+
+
+def _task_line(line: TaskLine, lang: str, with_unit: bool, *, state: bool = True) -> str:
+    parts = [f"- {line.code} {shorten(line.title)}"]
+    if with_unit:
+        parts[0] += f" ({line.unit_name})"
+    details: list[str] = []
+    if line.deadline is not None:
+        details.append(TEXTS.t("deadline", lang, date=format_date(line.deadline, lang)))
+    if state:
+        if line.days_late is not None:
+            details.append(DOMAIN_TEXTS.t("days_late", lang, n=line.days_late))
+        elif line.days_left == 0:
+            details.append(DOMAIN_TEXTS.t("due_today", lang))
+        elif line.days_left is not None:
+            details.append(DOMAIN_TEXTS.t("days_left", lang, n=line.days_left))
+        details.append(f"{line.progress}%")
+    return f"{parts[0]}: {', '.join(details)}" if details else parts[0]
+
+
+def _silent_line(unit: UnitFigures, lang: str, tz: dt.tzinfo) -> str:
+    if unit.last_report_at is None:
+        when = TEXTS.t("silent.never", lang)
+    else:
+        when = TEXTS.t(
+            "silent.last", lang, date=format_date(unit.last_report_at.astimezone(tz).date(), lang)
+        )
+    return f"- {unit.name}: {when}"
+
+
+def _extension_lines(summary: Summary, lang: str, tz: dt.tzinfo) -> list[str]:
+    lines = []
+    for request in summary.pending_extensions[:MAX_UNITS]:
+        lines.append(
+            "- "
+            + TEXTS.t(
+                "extensions.line",
+                lang,
+                code=request.task.code,
+                title=shorten(request.task.title, 40),
+                old=format_date(request.old_deadline, lang),
+                new=format_date(request.new_deadline, lang),
+                who=request.requested_by.full_name,
+                on=format_date(request.requested_at.astimezone(tz).date(), lang),
+            )
+        )
+    return lines

@@ -1,0 +1,268 @@
+"""The Excel status report leaders expect (``dondoc export``, weekly digest, dashboard).
+
+Sheet 1: per lead unit, the counts in the four official categories, totals and percentages
+against both bases (all tasks; tasks with a deadline). Sheet 2: overdue tasks, most late first.
+Sheet 3: every task with its latest report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.context import AppContext
+from bot.i18n import format_date
+from bot.models import Official, Report, Task
+from bot.services.summary import UnitFigures, status_expression, unit_figures
+from bot.status import STATUS_ORDER, Status
+from bot.texts import TEXTS
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+PERCENT_FORMAT = "0.00"
+
+SUMMARY_SHEET = "Tổng hợp"
+OVERDUE_SHEET = "Nhiệm vụ quá hạn"
+TASKS_SHEET = "Tất cả nhiệm vụ"
+
+SUMMARY_HEADERS: tuple[tuple[str, int], ...] = (
+    ("STT", 6),
+    ("Mã đơn vị", 14),
+    ("Tên đơn vị", 40),
+    ("Tổng số nhiệm vụ", 12),
+    *((TEXTS.t(f"status.{status.value}"), 14) for status in STATUS_ORDER),
+    ("Nhiệm vụ có thời hạn", 14),
+    ("Tỷ lệ hoàn thành / tổng số (%)", 16),
+    ("Tỷ lệ quá hạn / tổng số (%)", 16),
+    ("Tỷ lệ quá hạn / có thời hạn (%)", 16),
+)
+OVERDUE_HEADERS: tuple[tuple[str, int], ...] = (
+    ("STT", 6),
+    ("Mã nhiệm vụ", 14),
+    ("Tên nhiệm vụ", 60),
+    ("Đơn vị chủ trì", 32),
+    ("Thời hạn", 12),
+    ("Số ngày quá hạn", 10),
+    ("Số ngày làm việc quá hạn", 12),
+    ("Tiến độ (%)", 10),
+    ("Báo cáo gần nhất", 18),
+)
+TASK_HEADERS: tuple[tuple[str, int], ...] = (
+    ("Mã nhiệm vụ", 14),
+    ("Tên nhiệm vụ", 60),
+    ("Văn bản giao", 22),
+    ("Lãnh đạo giao", 22),
+    ("Đơn vị chủ trì", 32),
+    ("Đơn vị phối hợp", 24),
+    ("Thời hạn", 12),
+    ("Tình trạng", 22),
+    ("Tiến độ (%)", 10),
+    ("Ngày hoàn thành", 14),
+    ("Tiến độ báo cáo gần nhất (%)", 14),
+    ("Nội dung báo cáo gần nhất", 50),
+    ("Người báo cáo", 24),
+    ("Thời gian báo cáo", 18),
+)
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+async def build_status_workbook(
+    session: AsyncSession, ctx: AppContext, unit_id: int | None = None
+) -> bytes:
+    """The status report as .xlsx bytes, for the whole city or one lead unit."""
+    today = ctx.today()
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = SUMMARY_SHEET
+    _fill_summary(summary, await unit_figures(session, today, unit_id), today)
+    tasks = await _tasks(session, unit_id)
+    statuses = await _statuses(session, today, unit_id)
+    latest = await _latest_reports(session, unit_id)
+    _fill_overdue(workbook.create_sheet(OVERDUE_SHEET), ctx, tasks, statuses, today)
+    _fill_tasks(workbook.create_sheet(TASKS_SHEET), ctx, tasks, statuses, latest)
+    workbook.properties.title = f"Báo cáo tình hình thực hiện nhiệm vụ ngày {format_date(today)}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def _header(sheet: Worksheet, headers: Sequence[tuple[str, int]]) -> None:
+    sheet.append([title for title, _ in headers])
+    for index, (_, width) in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _summary_row(
+    label: Sequence[Any], total: int, counts: dict[Status, int], with_deadline: int
+) -> list[Any]:
+    done = counts[Status.DONE_ON_TIME] + counts[Status.DONE_LATE]
+    return [
+        *label,
+        total,
+        *(counts[status] for status in STATUS_ORDER),
+        with_deadline,
+        _percent(done, total),
+        _percent(counts[Status.OVERDUE], total),
+        _percent(counts[Status.OVERDUE], with_deadline),
+    ]
+
+
+def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) -> None:
+    _header(sheet, SUMMARY_HEADERS)
+    totals: dict[Status, int] = dict.fromkeys(STATUS_ORDER, 0)
+    for number, unit in enumerate(units, start=1):
+        counts = {status: unit.counts[status] for status in STATUS_ORDER}
+        for status, count in counts.items():
+            totals[status] += count
+        sheet.append(
+            _summary_row((number, unit.code, unit.name), unit.total, counts, unit.with_deadline)
+        )
+    total = sum(totals.values())
+    with_deadline = sum(unit.with_deadline for unit in units)
+    sheet.append(_summary_row(("", "", "Tổng cộng"), total, totals, with_deadline))
+    for cell in sheet[sheet.max_row]:
+        cell.font = _HEADER_FONT
+    for row in sheet.iter_rows(min_row=2, min_col=len(SUMMARY_HEADERS) - 2):
+        for cell in row:
+            cell.number_format = PERCENT_FORMAT
+    sheet.append([])
+    sheet.append(["", "", f"Số liệu đến ngày {format_date(today)}"])
+
+
+async def _tasks(session: AsyncSession, unit_id: int | None) -> list[Task]:
+    query = (
+        select(Task)
+        .order_by(Task.code)
+        .options(
+            selectinload(Task.lead_unit),
+            selectinload(Task.coordinating_units),
+            selectinload(Task.assigned_by),
+        )
+    )
+    if unit_id is not None:
+        query = query.where(Task.lead_unit_id == unit_id)
+    return list(await session.scalars(query))
+
+
+async def _statuses(
+    session: AsyncSession, today: dt.date, unit_id: int | None
+) -> dict[int, Status]:
+    """Each task's category, computed by the same SQL rule as the counts on sheet 1."""
+    query = select(Task.id, status_expression(today))
+    if unit_id is not None:
+        query = query.where(Task.lead_unit_id == unit_id)
+    return {ident: Status(value) for ident, value in await session.execute(query)}
+
+
+async def _latest_reports(session: AsyncSession, unit_id: int | None) -> dict[int, Report]:
+    """The newest report of each task."""
+    ranked = select(
+        Report.id,
+        func.row_number()
+        .over(partition_by=Report.task_id, order_by=(Report.created_at.desc(), Report.id.desc()))
+        .label("rank"),
+    )
+    if unit_id is not None:
+        ranked = ranked.join(Task, Task.id == Report.task_id).where(Task.lead_unit_id == unit_id)
+    newest = ranked.subquery()
+    reports = await session.scalars(
+        select(Report)
+        .join(newest, newest.c.id == Report.id)
+        .where(newest.c.rank == 1)
+        .options(selectinload(Report.official))
+    )
+    return {report.task_id: report for report in reports}
+
+
+def _local(ctx: AppContext, moment: dt.datetime | None) -> dt.datetime | None:
+    """Excel has no time zones: local wall-clock time without tzinfo."""
+    return None if moment is None else moment.astimezone(ctx.tz).replace(tzinfo=None)
+
+
+def _fill_overdue(
+    sheet: Worksheet,
+    ctx: AppContext,
+    tasks: list[Task],
+    statuses: dict[int, Status],
+    today: dt.date,
+) -> None:
+    _header(sheet, OVERDUE_HEADERS)
+    overdue = [t for t in tasks if statuses[t.id] is Status.OVERDUE and t.deadline is not None]
+    overdue.sort(key=lambda t: (t.deadline, t.code))
+    for number, task in enumerate(overdue, start=1):
+        assert task.deadline is not None
+        sheet.append(
+            [
+                number,
+                task.code,
+                task.title,
+                task.lead_unit.name,
+                task.deadline,
+                (today - task.deadline).days,
+                ctx.calendar.working_days_between(task.deadline, today),
+                task.progress,
+                _local(ctx, task.last_report_at),
+            ]
+        )
+    _formats(sheet, {5: DATE_FORMAT, 9: DATETIME_FORMAT})
+
+
+def _fill_tasks(
+    sheet: Worksheet,
+    ctx: AppContext,
+    tasks: list[Task],
+    statuses: dict[int, Status],
+    latest: dict[int, Report],
+) -> None:
+    _header(sheet, TASK_HEADERS)
+    for task in tasks:
+        report = latest.get(task.id)
+        author: Official | None = report.official if report else None
+        sheet.append(
+            [
+                task.code,
+                task.title,
+                task.source_document,
+                task.assigned_by.full_name if task.assigned_by else task.assigned_by_name,
+                task.lead_unit.name,
+                "; ".join(sorted(unit.code for unit in task.coordinating_units)),
+                task.deadline,
+                TEXTS.t(f"status.{statuses[task.id].value}"),
+                task.progress,
+                task.completed_on,
+                report.progress if report else None,
+                report.note if report else None,
+                author.full_name if author else None,
+                _local(ctx, report.created_at) if report else None,
+            ]
+        )
+    _formats(sheet, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
+
+
+def _formats(sheet: Worksheet, formats: dict[int, str]) -> None:
+    for column, number_format in formats.items():
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = number_format

@@ -1,0 +1,173 @@
+"""Dashboard access: one-time login links, sessions and CSRF tokens.
+
+A login link is sent in chat by ``/dangnhap``; it is valid for ``login_link_ttl_minutes`` and
+works once. Using it opens a session (a random cookie value). Only SHA-256 hashes of link
+tokens and session cookies are stored, so a copy of the database opens nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.context import AppContext
+from bot.models import LoginLink, Official, WebSession
+from bot.services import audit
+from config import Settings
+
+SESSION_TTL = dt.timedelta(hours=12)
+TOKEN_BYTES = 32
+
+
+class LoginLinkProblem(enum.Enum):
+    """Why a login link does not open a session."""
+
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class LoginLinkError(Exception):
+    def __init__(self, problem: LoginLinkProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def web_base_url(settings: Settings) -> str:
+    """Where people reach the web server: the public URL when configured, else local."""
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/")
+    host = settings.web_host
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif _is_ipv6(host):
+        host = f"[{host}]"
+    return f"http://{host}:{settings.web_port}"
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
+
+
+def login_url(settings: Settings, token: str) -> str:
+    return f"{web_base_url(settings)}/login/{token}"
+
+
+async def create_login_link(
+    session: AsyncSession, ctx: AppContext, official: Official, *, via: str
+) -> str:
+    """Issue a one-time login link token for ``official``; returns the plain token."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = ctx.now()
+    link = LoginLink(
+        token_hash=token_hash(token),
+        official_id=official.id,
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=ctx.settings.login_link_ttl_minutes),
+    )
+    session.add(link)
+    await session.flush()
+    await audit.record(
+        session, ctx, "login_link.create", "official", official.id, actor=official, via=via
+    )
+    return token
+
+
+async def check_login_link(session: AsyncSession, ctx: AppContext, token: str) -> LoginLink:
+    """The link for ``token`` if it can still be used; raises LoginLinkError otherwise."""
+    link = await session.scalar(
+        select(LoginLink)
+        .where(LoginLink.token_hash == token_hash(token))
+        .options(selectinload(LoginLink.official))
+        .with_for_update()
+    )
+    if link is None or not link.official.active:
+        raise LoginLinkError(LoginLinkProblem.UNKNOWN)
+    if link.used_at is not None:
+        raise LoginLinkError(LoginLinkProblem.USED)
+    if link.expires_at <= ctx.now():
+        raise LoginLinkError(LoginLinkProblem.EXPIRED)
+    return link
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie: str
+    """The plain cookie value (only its hash is stored)."""
+    record: WebSession
+
+
+async def use_login_link(
+    session: AsyncSession, ctx: AppContext, token: str, *, via: str
+) -> NewSession:
+    """Spend a login link and open a session for its official."""
+    link = await check_login_link(session, ctx, token)
+    link.used_at = ctx.now()
+    await audit.record(
+        session, ctx, "login_link.use", "official", link.official_id, actor=link.official, via=via
+    )
+    return await open_session(session, ctx, link.official, via=via)
+
+
+async def open_session(
+    session: AsyncSession, ctx: AppContext, official: Official, *, via: str
+) -> NewSession:
+    """A new dashboard session for ``official`` (after a login link, or a demo pick)."""
+    cookie = secrets.token_urlsafe(TOKEN_BYTES)
+    now = ctx.now()
+    record = WebSession(
+        id_hash=token_hash(cookie),
+        official_id=official.id,
+        csrf_token=secrets.token_urlsafe(24),
+        created_at=now,
+        expires_at=now + SESSION_TTL,
+    )
+    session.add(record)
+    await session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+    await session.flush()
+    await audit.record(
+        session, ctx, "session.open", "official", official.id, actor=official, via=via
+    )
+    return NewSession(cookie, record)
+
+
+async def session_for_cookie(
+    session: AsyncSession, ctx: AppContext, cookie: str | None
+) -> WebSession | None:
+    """The live session behind a cookie value, with its official and unit loaded."""
+    if not cookie:
+        return None
+    record = await session.scalar(
+        select(WebSession)
+        .where(WebSession.id_hash == token_hash(cookie))
+        .options(selectinload(WebSession.official).selectinload(Official.unit))
+    )
+    if record is None or record.expires_at <= ctx.now() or not record.official.active:
+        return None
+    return record
+
+
+async def close_session(session: AsyncSession, ctx: AppContext, record: WebSession) -> None:
+    await session.execute(delete(WebSession).where(WebSession.id == record.id))
+    await audit.record(session, ctx, "session.close", "official", record.official_id, via="web")
+
+
+def csrf_matches(record: WebSession, submitted: str | None) -> bool:
+    """Constant-time check of a form's CSRF token against the session's."""
+    return bool(submitted) and hmac.compare_digest(record.csrf_token, submitted or "")

@@ -1,0 +1,584 @@
+"""The web chat channel: a third adapter over the unchanged ``handlers``.
+
+A browser gets a random token in an HttpOnly cookie; the chat id (and user id) of that
+browser is a hash of it, so the database never holds the credential. The page talks over a
+WebSocket (``/chat/ws``):
+
+* browser → server: ``{"type": "message", "id": <client id>, "text": ...}`` or
+  ``{"type": "button", "id": <client id>, "data": <callback data>, "origin": <message id>}``.
+  The client id makes a resend idempotent: it is the dispatcher's update key.
+* server → browser: ``history`` on connect, then ``message`` (new rows of the chat),
+  ``edit`` (a reply that replaces the message whose button was pressed), ``ack``/``error``
+  per client id.
+
+Every outgoing message — replies, reminders and digests from the outbox — is first stored in
+``web_messages`` (the chat's history) and then pushed to the chat's open sockets, so a message
+sent while the browser is closed appears when it connects, and :class:`WebSender` succeeds as
+soon as the row is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.base import WEB, SendRejected, SendResult, SendTemporaryError
+from bot.context import AppContext
+from bot.i18n import format_datetime
+from bot.messages import IncomingMessage, Reply
+from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
+from bot.services import audit
+from bot.services.directory import normalize_code, official_by_identity
+from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.web.dashboard import attachment_header, official_options
+from bot.web.demo import DemoSwitch, demo_officials
+from bot.web.html import Markup, page, render
+from bot.web.pages import CSRF_FIELD, SECURITY_HEADERS, csrf_input, message_page, same_origin
+from bot.web.texts import TEXTS
+from handlers import Dispatcher
+from handlers.texts import TEXTS as HANDLER_TEXTS
+
+log = logging.getLogger(__name__)
+
+CHAT_COOKIE = "dondoc_chat"
+COOKIE_MAX_AGE = 400 * 24 * 3600
+HISTORY_LIMIT = 200
+BATCH = 100
+POLL_SECONDS = 5.0
+"""Fallback poll of the chat's new rows (messages stored by another instance)."""
+MAX_TEXT = 20_000
+MAX_CALLBACK = 256
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def chat_id_for(browser_token: str) -> str:
+    """The chat id (and user id) of a browser: a hash of its cookie token."""
+    return hashlib.sha256(f"dondoc-web-chat:{browser_token}".encode()).hexdigest()[:40]
+
+
+def chat_csrf(browser_token: str) -> str:
+    """The CSRF token of the chat page's forms, derived from the (unreadable) cookie."""
+    return hashlib.sha256(f"dondoc-web-csrf:{browser_token}".encode()).hexdigest()
+
+
+# --- storage ----------------------------------------------------------------------------------
+
+
+async def store_outgoing(
+    session: AsyncSession, ctx: AppContext, chat_id: str, replies: Sequence[Reply]
+) -> list[WebMessage]:
+    rows = [
+        WebMessage(chat_id=chat_id, direction="out", payload=reply.to_dict(), created_at=ctx.now())
+        for reply in replies
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def store_incoming(
+    session: AsyncSession, ctx: AppContext, chat_id: str, client_id: str, text: str
+) -> bool:
+    """Keep what the person typed in the history; False when this client id was seen."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(WebMessage)
+        .values(
+            chat_id=chat_id,
+            direction="in",
+            client_id=client_id,
+            payload={"text": text},
+            created_at=ctx.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["chat_id", "client_id"])
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def messages_after(
+    session: AsyncSession, chat_id: str, after_id: int, limit: int = BATCH
+) -> list[WebMessage]:
+    return list(
+        await session.scalars(
+            select(WebMessage)
+            .where(WebMessage.chat_id == chat_id, WebMessage.id > after_id)
+            .order_by(WebMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+async def recent_messages(session: AsyncSession, chat_id: str) -> list[WebMessage]:
+    rows = await session.scalars(
+        select(WebMessage)
+        .where(WebMessage.chat_id == chat_id)
+        .order_by(WebMessage.id.desc())
+        .limit(HISTORY_LIMIT)
+    )
+    return list(reversed(list(rows)))
+
+
+def message_json(row: WebMessage, ctx: AppContext) -> dict[str, Any]:
+    """A stored message as the page shows it (file bytes become download links)."""
+    payload = row.payload
+    data: dict[str, Any] = {
+        "id": row.id,
+        "direction": row.direction,
+        "text": payload.get("text", ""),
+        "at": format_datetime(row.created_at, ctx.tz),
+    }
+    if row.direction == "in":
+        data["client_id"] = row.client_id
+        return data
+    data["buttons"] = [
+        [{"label": b["label"], "data": b["data"]} for b in line]
+        for line in payload.get("buttons", [])
+    ]
+    for part in ("document", "photo"):
+        item = payload.get(part)
+        if item:
+            data[part] = {
+                "name": item.get("name"),
+                "caption": item.get("caption"),
+                "url": f"/chat/files/{row.id}/{part}" if item.get("content") else None,
+            }
+    return data
+
+
+# --- live connections -------------------------------------------------------------------------
+
+
+class ChatConnection:
+    """One open WebSocket of one chat; a pump task delivers the chat's new rows in order."""
+
+    def __init__(self, ws: web.WebSocketResponse, chat_id: str, ctx: AppContext) -> None:
+        self.ws = ws
+        self.chat_id = chat_id
+        self.ctx = ctx
+        self.last_id = 0
+        self.wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    async def send_json(self, data: dict[str, Any]) -> None:
+        async with self._lock:
+            if not self.ws.closed:
+                await self.ws.send_str(json.dumps(data, ensure_ascii=False))
+
+    async def send_history(self, linked: str | None) -> None:
+        async with self.ctx.db.session() as session:
+            rows = await recent_messages(session, self.chat_id)
+        if rows:
+            self.last_id = rows[-1].id
+        await self.send_json(
+            {
+                "type": "history",
+                "linked": linked,
+                "messages": [message_json(row, self.ctx) for row in rows],
+            }
+        )
+
+    async def pump(self) -> None:
+        """Deliver rows stored after ``last_id`` whenever woken (or every few seconds)."""
+        while not self.ws.closed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+            self.wake.clear()
+            await self.deliver_new()
+
+    async def deliver_new(self) -> None:
+        while True:
+            async with self.ctx.db.session() as session:
+                rows = await messages_after(session, self.chat_id, self.last_id)
+            for row in rows:
+                await self.send_json({"type": "message", "message": message_json(row, self.ctx)})
+                self.last_id = row.id
+            if len(rows) < BATCH:
+                return
+
+
+class ChatHub:
+    """The open connections of this instance, by chat id."""
+
+    def __init__(self) -> None:
+        self._connections: dict[str, set[ChatConnection]] = defaultdict(set)
+
+    def attach(self, connection: ChatConnection) -> None:
+        self._connections[connection.chat_id].add(connection)
+
+    def detach(self, connection: ChatConnection) -> None:
+        chat = self._connections.get(connection.chat_id)
+        if chat is not None:
+            chat.discard(connection)
+            if not chat:
+                del self._connections[connection.chat_id]
+
+    def connected(self, chat_id: str) -> int:
+        return len(self._connections.get(chat_id, ()))
+
+    def notify(self, chat_id: str) -> None:
+        """Wake the chat's pumps: new rows are stored."""
+        for connection in self._connections.get(chat_id, ()):
+            connection.wake.set()
+
+    async def broadcast(self, chat_id: str, data: dict[str, Any]) -> None:
+        for connection in list(self._connections.get(chat_id, ())):
+            await connection.send_json(data)
+
+    async def close_all(self) -> None:
+        for chat in list(self._connections.values()):
+            for connection in list(chat):
+                await connection.ws.close(code=1001, message=b"server shutdown")
+
+
+class WebSender:
+    """The outbox dispatcher's way into the web chat: store, then push to open sockets."""
+
+    traits = WEB
+
+    def __init__(self, ctx: AppContext, hub: ChatHub) -> None:
+        self.ctx = ctx
+        self.hub = hub
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, is_group: bool = False
+    ) -> SendResult:
+        try:
+            async with self.ctx.db.session() as session:
+                known = await session.scalar(
+                    select(ChannelIdentity.id)
+                    .where(ChannelIdentity.channel == WEB.name, ChannelIdentity.chat_id == chat_id)
+                    .limit(1)
+                )
+                if known is None:
+                    raise SendRejected(f"no web chat {chat_id}")
+                rows = await store_outgoing(session, self.ctx, chat_id, replies)
+        except DBAPIError as exc:
+            raise SendTemporaryError(f"storing the web message failed: {exc}") from exc
+        self.hub.notify(chat_id)
+        return SendResult(str(rows[-1].id) if rows else None)
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+class WebChat:
+    """Routes of the chat page, its WebSocket, its file downloads and the demo picker."""
+
+    def __init__(
+        self, ctx: AppContext, dispatcher: Dispatcher, hub: ChatHub, demo: DemoSwitch
+    ) -> None:
+        self.ctx = ctx
+        self.dispatcher = dispatcher
+        self.hub = hub
+        self.demo = demo
+
+    def register(self, app: web.Application) -> None:
+        app.router.add_get("/chat", self.chat_page)
+        app.router.add_get("/chat/ws", self.socket)
+        app.router.add_get("/chat/files/{id:\\d+}/{part}", self.file)
+        app.router.add_post("/chat/demo", self.demo_pick)
+
+    @property
+    def lang(self) -> str:
+        return self.ctx.settings.language
+
+    def _secure(self, request: web.Request) -> bool:
+        public = self.ctx.settings.public_base_url or ""
+        return request.secure or public.startswith("https://")
+
+    async def chat_page(self, request: web.Request) -> web.StreamResponse:
+        token = request.cookies.get(CHAT_COOKIE)
+        new_token = token is None
+        if token is None:
+            token = secrets.token_urlsafe(32)
+        chat_id = chat_id_for(token)
+        async with self.ctx.db.session() as session:
+            official = await official_by_identity(session, WEB.name, chat_id)
+            demo = Markup("")
+            if await self.demo.enabled(session):
+                demo = render(
+                    '<form method="post" action="/chat/demo" class="picker demo">$csrf'
+                    '<label for="demo-official">$label</label>'
+                    '<select name="official" id="demo-official">$options</select>'
+                    '<button type="submit" id="demo-choose">$button</button></form>',
+                    csrf=csrf_input(chat_csrf(token)),
+                    label=TEXTS.t("demo.chat_text", self.lang),
+                    options=_with_selected(
+                        official_options(await demo_officials(session), self.lang), official
+                    ),
+                    button=TEXTS.t("demo.choose", self.lang),
+                )
+        lang = official.language if official and official.language in ("vi", "en") else self.lang
+        who = (
+            TEXTS.t("chat.linked", lang, name=official.full_name)
+            if official
+            else TEXTS.t("chat.unlinked", lang)
+        )
+        text = page(
+            "chat.html",
+            lang=lang,
+            title=TEXTS.t("chat.title", lang),
+            dashboard=TEXTS.t("chat.dashboard", lang),
+            who=who,
+            linked=TEXTS.t("chat.linked", lang, name="{name}"),
+            unlinked=TEXTS.t("chat.unlinked", lang),
+            demo=demo,
+            placeholder=TEXTS.t("chat.placeholder", lang),
+            send=TEXTS.t("chat.send", lang),
+            connecting=TEXTS.t("chat.connecting", lang),
+            connected=TEXTS.t("chat.connected", lang),
+            offline=TEXTS.t("chat.offline", lang),
+        )
+        response = web.Response(text=text, content_type="text/html", headers=SECURITY_HEADERS)
+        if new_token:
+            response.set_cookie(
+                CHAT_COOKIE,
+                token,
+                max_age=COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=self._secure(request),
+                path="/chat",
+            )
+        return response
+
+    async def demo_pick(self, request: web.Request) -> web.StreamResponse:
+        """Demo mode: link this browser to a chosen official (audited), then back to /chat."""
+        form = await request.post()
+        token = request.cookies.get(CHAT_COOKIE)
+        submitted = form.get(CSRF_FIELD)
+        valid = (
+            token is not None
+            and isinstance(submitted, str)
+            and hmac.compare_digest(chat_csrf(token), submitted)
+            and same_origin(request)
+        )
+        async with self.ctx.db.session() as session:
+            if not valid or token is None or not await self.demo.enabled(session):
+                return message_page(
+                    self.lang, "error.csrf_title", TEXTS.t("error.csrf", self.lang), status=403
+                )
+            code = form.get("official")
+            official = await session.scalar(
+                select(Official).where(
+                    Official.code == normalize_code(str(code or "")), Official.active.is_(True)
+                )
+            )
+            if official is None:
+                return message_page(
+                    self.lang,
+                    "error.not_found_title",
+                    TEXTS.t("demo.unknown", self.lang),
+                    status=404,
+                )
+            chat_id = chat_id_for(token)
+            await link_web_identity(session, self.ctx, official, chat_id)
+            role = DOMAIN_TEXTS.t(f"role.{official.role.value}", official.language)
+            welcome = HANDLER_TEXTS.t(
+                "start.linked", official.language, name=official.full_name, role=role
+            )
+            await store_outgoing(session, self.ctx, chat_id, [Reply(welcome)])
+        self.hub.notify(chat_id)
+        raise web.HTTPSeeOther("/chat")
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        """A document or picture the bot sent to this browser's chat (nobody else's)."""
+        token = request.cookies.get(CHAT_COOKIE)
+        part = request.match_info["part"]
+        if token is None or part not in ("document", "photo"):
+            raise web.HTTPNotFound()
+        async with self.ctx.db.session() as session:
+            row = await session.get(WebMessage, int(request.match_info["id"]))
+        item = row.payload.get(part) if row and row.direction == "out" else None
+        if row is None or row.chat_id != chat_id_for(token) or not item or not item.get("content"):
+            raise web.HTTPNotFound()
+        mime = str(item.get("mime") or "application/octet-stream")
+        inline = part == "photo" and mime in IMAGE_TYPES
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+        if not inline:
+            headers["Content-Disposition"] = attachment_header(str(item.get("name") or "file"))
+            mime = mime if re.fullmatch(r"[\w.+-]+/[\w.+-]+", mime) else "application/octet-stream"
+        return web.Response(body=bytes.fromhex(item["content"]), content_type=mime, headers=headers)
+
+    async def socket(self, request: web.Request) -> web.StreamResponse:
+        token = request.cookies.get(CHAT_COOKIE)
+        if token is None or not same_origin(request):
+            raise web.HTTPForbidden()
+        chat_id = chat_id_for(token)
+        ws = web.WebSocketResponse(heartbeat=30, max_msg_size=256 * 1024)
+        await ws.prepare(request)
+        connection = ChatConnection(ws, chat_id, self.ctx)
+        await connection.send_history(await self._linked_name(chat_id))
+        self.hub.attach(connection)
+        pump = asyncio.create_task(connection.pump())
+        language = _accept_language(request)
+        try:
+            async for frame in ws:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                await self._on_frame(connection, frame.data, language)
+        finally:
+            self.hub.detach(connection)
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+        return ws
+
+    async def _on_frame(self, connection: ChatConnection, raw: str, language: str | None) -> None:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            await connection.send_json({"type": "error", "reason": "bad_json"})
+            return
+        message = self._incoming(connection.chat_id, data, language)
+        client_id = data.get("id") if isinstance(data, dict) else None
+        if message is None:
+            await connection.send_json({"type": "error", "id": client_id, "reason": "bad_request"})
+            return
+        try:
+            if message.text is not None:
+                async with self.ctx.db.session() as session:
+                    await store_incoming(
+                        session, self.ctx, connection.chat_id, str(client_id), message.text
+                    )
+                self.hub.notify(connection.chat_id)
+            replies = await self.dispatcher.handle(message, WEB)
+            await self._deliver(connection.chat_id, replies, message.origin_message_id)
+            linked = await self._linked_name(connection.chat_id)
+        except DBAPIError:
+            log.exception("web chat message %s not processed", message.update_key)
+            await connection.send_json({"type": "error", "id": client_id, "reason": "retry"})
+            return
+        await connection.send_json({"type": "ack", "id": client_id, "linked": linked})
+
+    async def _linked_name(self, chat_id: str) -> str | None:
+        """Who this browser chats as now (``/start`` may just have linked it)."""
+        async with self.ctx.db.session() as session:
+            official = await official_by_identity(session, WEB.name, chat_id)
+        return official.full_name if official else None
+
+    def _incoming(self, chat_id: str, data: object, language: str | None) -> IncomingMessage | None:
+        """Validate one frame from the browser into a neutral message (None if malformed)."""
+        if not isinstance(data, dict):
+            return None
+        client_id = data.get("id")
+        if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            return None
+        common: dict[str, Any] = {
+            "channel": WEB.name,
+            "user_id": chat_id,
+            "chat_id": chat_id,
+            "update_key": f"{chat_id}:{client_id}",
+            "chat_type": "private",
+            "language": language,
+            "sent_at": self.ctx.now(),
+        }
+        kind = data.get("type")
+        if kind == "message":
+            text = data.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+                return None
+            return IncomingMessage(text=text, **common)
+        if kind == "button":
+            callback = data.get("data")
+            origin = data.get("origin")
+            if not isinstance(callback, str) or not callback or len(callback) > MAX_CALLBACK:
+                return None
+            if origin is not None and (not isinstance(origin, int) or isinstance(origin, bool)):
+                return None
+            return IncomingMessage(
+                callback_data=callback,
+                origin_message_id=None if origin is None else str(origin),
+                **common,
+            )
+        return None
+
+    async def _deliver(self, chat_id: str, replies: Sequence[Reply], origin: str | None) -> None:
+        """Store the replies; one marked ``edit`` replaces the message whose button was
+        pressed (if it is this chat's), the others become new messages."""
+        if not replies:
+            return
+        edited: list[WebMessage] = []
+        async with self.ctx.db.session() as session:
+            fresh: list[Reply] = []
+            for reply in replies:
+                target = None
+                if reply.edit and origin is not None and not edited:
+                    target = await session.get(WebMessage, int(origin))
+                if target is not None and target.chat_id == chat_id and target.direction == "out":
+                    target.payload = reply.to_dict()
+                    edited.append(target)
+                else:
+                    fresh.append(reply)
+            await store_outgoing(session, self.ctx, chat_id, fresh)
+        for row in edited:
+            await self.hub.broadcast(
+                chat_id, {"type": "edit", "message": message_json(row, self.ctx)}
+            )
+        self.hub.notify(chat_id)
+
+
+async def link_web_identity(
+    session: AsyncSession, ctx: AppContext, official: Official, chat_id: str
+) -> None:
+    """Demo mode: this browser becomes ``official`` (any flow in progress is dropped)."""
+    identity = await session.scalar(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == WEB.name, ChannelIdentity.external_user_id == chat_id
+        )
+    )
+    if identity is None:
+        identity = ChannelIdentity(channel=WEB.name, external_user_id=chat_id, created_at=ctx.now())
+        session.add(identity)
+    identity.official_id = official.id
+    identity.chat_id = chat_id
+    identity.active = True
+    identity.deactivated_at = None
+    await session.execute(
+        delete(ConversationState).where(
+            ConversationState.channel == WEB.name, ConversationState.chat_id == chat_id
+        )
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        ctx,
+        "identity.link",
+        "official",
+        official.id,
+        actor=official,
+        via=f"web:{chat_id}",
+        channel=WEB.name,
+        demo=True,
+    )
+
+
+def _with_selected(options: Markup, official: Official | None) -> Markup:
+    if official is None:
+        return options
+    marker = render('<option value="$code">', code=official.code)
+    selected = render('<option value="$code" selected>', code=official.code)
+    return Markup(options.replace(marker, selected, 1))
+
+
+def _accept_language(request: web.Request) -> str | None:
+    header = request.headers.get("Accept-Language", "")
+    first = header.split(",", 1)[0].split(";", 1)[0].strip()
+    return first or None

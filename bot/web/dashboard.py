@@ -1,0 +1,891 @@
+"""The leaders' dashboard: overview, task and unit pages, Excel export, login and logout.
+
+Server-rendered HTML in the viewer's language (Vietnamese by default), dates dd/mm/yyyy.
+Leaders and admins see everything; unit heads and staff see their own unit (a 403 page
+otherwise). Every form carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.context import AppContext
+from bot.i18n import format_date, format_datetime
+from bot.models import DeadlineChange, Official, Report, Task, Unit, WebSession
+from bot.services.directory import (
+    TaskAccess,
+    can_read_unit,
+    normalize_code,
+    sees_everything,
+    task_access,
+)
+from bot.services.summary import Summary, TaskLine, UnitFigures, build_summary, unit_figures
+from bot.status import STATUS_ORDER, Status, classify
+from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.web import auth
+from bot.web.demo import DemoSwitch, demo_officials
+from bot.web.html import Markup, join, page, path_part, render, safe_link
+from bot.web.pages import (
+    CSRF_FIELD,
+    back_link,
+    csrf_input,
+    html_page,
+    message_page,
+    nav,
+    same_origin,
+)
+from bot.web.svg_chart import unit_status_chart
+from bot.web.texts import TEXTS
+
+SESSION_COOKIE = "dondoc_session"
+CHART_UNITS = 15
+UNIT_TASK_LIMIT = 500
+UNIT_REPORT_LIMIT = 50
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in person looking at a page."""
+
+    record: WebSession
+
+    @property
+    def official(self) -> Official:
+        return self.record.official
+
+    @property
+    def lang(self) -> str:
+        return self.official.language if self.official.language in ("vi", "en") else "vi"
+
+    @property
+    def csrf(self) -> str:
+        return self.record.csrf_token
+
+    @property
+    def scope_unit_id(self) -> int | None:
+        """None for leaders and admins (everything), else the viewer's own unit."""
+        return None if sees_everything(self.official) else self.official.unit_id
+
+    @property
+    def has_scope(self) -> bool:
+        """Heads and staff without a unit see nothing."""
+        return sees_everything(self.official) or self.official.unit_id is not None
+
+    def nav(self) -> Markup:
+        return nav(self.lang, self.official, self.csrf)
+
+
+Page = Callable[[web.Request, AsyncSession, Viewer], Awaitable[web.StreamResponse]]
+
+
+class Dashboard:
+    """Routes of the dashboard on the shared aiohttp application."""
+
+    def __init__(self, ctx: AppContext, demo: DemoSwitch) -> None:
+        self.ctx = ctx
+        self.demo = demo
+
+    def register(self, app: web.Application) -> None:
+        app.router.add_get("/", self._viewing(self.overview))
+        app.router.add_get("/tasks/{code}", self._viewing(self.task_page))
+        app.router.add_get("/units/{code}", self._viewing(self.unit_page))
+        app.router.add_post("/export", self._posting(self.export))
+        app.router.add_post("/logout", self._posting(self.logout))
+        app.router.add_get("/login", self.login_page)
+        app.router.add_post("/login/demo", self.demo_login)
+        app.router.add_get("/login/{token}", self.login_link_page)
+        app.router.add_post("/login/{token}", self.login_link_use)
+
+    @property
+    def lang(self) -> str:
+        return self.ctx.settings.language
+
+    # --- access ---------------------------------------------------------------------------
+
+    def _viewing(self, handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """Wrap a page: one transaction, a live session (else the login page)."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            async with self.ctx.db.session() as session:
+                record = await auth.session_for_cookie(
+                    session, self.ctx, request.cookies.get(SESSION_COOKIE)
+                )
+                if record is None:
+                    return await self._login_response(session, status=401)
+                viewer = Viewer(record)
+                if not viewer.has_scope:
+                    return self._forbidden(viewer)
+                return await handler(request, session, viewer)
+
+        return wrapped
+
+    def _posting(self, handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """Wrap a form POST: a live session and the session's CSRF token, same origin."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            form = await request.post()
+            async with self.ctx.db.session() as session:
+                record = await auth.session_for_cookie(
+                    session, self.ctx, request.cookies.get(SESSION_COOKIE)
+                )
+                if record is None:
+                    return await self._login_response(session, status=401)
+                viewer = Viewer(record)
+                submitted = form.get(CSRF_FIELD)
+                token = submitted if isinstance(submitted, str) else None
+                if not same_origin(request) or not auth.csrf_matches(record, token):
+                    return message_page(
+                        viewer.lang,
+                        "error.csrf_title",
+                        TEXTS.t("error.csrf", viewer.lang),
+                        status=403,
+                        navigation=viewer.nav(),
+                        extra=back_link(viewer.lang),
+                    )
+                if not viewer.has_scope:
+                    return self._forbidden(viewer)
+                return await handler(request, session, viewer)
+
+        return wrapped
+
+    def _forbidden(self, viewer: Viewer) -> web.Response:
+        return message_page(
+            viewer.lang,
+            "error.forbidden_title",
+            TEXTS.t("error.forbidden", viewer.lang),
+            status=403,
+            navigation=viewer.nav(),
+            extra=back_link(viewer.lang),
+        )
+
+    def _not_found(self, viewer: Viewer, what: str) -> web.Response:
+        return message_page(
+            viewer.lang,
+            "error.not_found_title",
+            TEXTS.t("error.not_found", viewer.lang, what=what),
+            status=404,
+            navigation=viewer.nav(),
+            extra=back_link(viewer.lang),
+        )
+
+    # --- login ----------------------------------------------------------------------------
+
+    async def login_page(self, request: web.Request) -> web.StreamResponse:
+        async with self.ctx.db.session() as session:
+            return await self._login_response(session, status=200)
+
+    async def _login_response(self, session: AsyncSession, *, status: int) -> web.Response:
+        lang = self.lang
+        demo = Markup("")
+        if await self.demo.enabled(session):
+            demo = page(
+                "demo_login.html",
+                title=TEXTS.t("demo.title", lang),
+                text=TEXTS.t("demo.login_text", lang),
+                options=official_options(await demo_officials(session), lang),
+                button=TEXTS.t("login.button", lang),
+            )
+        body = page(
+            "login.html",
+            title=TEXTS.t("login.title", lang),
+            how=TEXTS.t("login.how", lang, minutes=self.ctx.settings.login_link_ttl_minutes),
+            scope=TEXTS.t("login.scope", lang),
+            chat_link=TEXTS.t("login.chat_link", lang),
+            demo=demo,
+        )
+        return html_page(lang, TEXTS.t("login.title", lang), body, nav(lang), status=status)
+
+    async def login_link_page(self, request: web.Request) -> web.StreamResponse:
+        """GET shows a button and spends nothing: link previews must not use the link up."""
+        token = request.match_info["token"]
+        async with self.ctx.db.session() as session:
+            try:
+                await auth.check_login_link(session, self.ctx, token)
+            except auth.LoginLinkError as exc:
+                return self._link_problem(exc.problem)
+        lang = self.lang
+        body = page(
+            "login_confirm.html",
+            title=TEXTS.t("login.confirm_title", lang),
+            text=TEXTS.t("login.confirm_text", lang),
+            action=f"/login/{path_part(token)}",
+            button=TEXTS.t("login.button", lang),
+        )
+        return html_page(lang, TEXTS.t("login.title", lang), body, nav(lang))
+
+    async def login_link_use(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+        if not same_origin(request):
+            return self._link_problem(auth.LoginLinkProblem.UNKNOWN)
+        try:
+            async with self.ctx.db.session() as session:
+                opened = await auth.use_login_link(session, self.ctx, token, via="web:login-link")
+        except auth.LoginLinkError as exc:
+            return self._link_problem(exc.problem)
+        return self._logged_in(request, opened)
+
+    async def demo_login(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        code = form.get("official")
+        async with self.ctx.db.session() as session:
+            if not same_origin(request) or not await self.demo.enabled(session):
+                return message_page(
+                    self.lang, "error.forbidden_title", "", status=403, extra=back_link(self.lang)
+                )
+            official = await session.scalar(
+                select(Official).where(
+                    Official.code == normalize_code(str(code or "")), Official.active.is_(True)
+                )
+            )
+            if official is None:
+                return message_page(
+                    self.lang,
+                    "error.not_found_title",
+                    TEXTS.t("demo.unknown", self.lang),
+                    status=404,
+                    extra=back_link(self.lang),
+                )
+            opened = await auth.open_session(session, self.ctx, official, via="web:demo")
+        return self._logged_in(request, opened)
+
+    def _logged_in(self, request: web.Request, opened: auth.NewSession) -> web.StreamResponse:
+        response = see_other("/")
+        response.set_cookie(
+            SESSION_COOKIE,
+            opened.cookie,
+            max_age=int(auth.SESSION_TTL.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=self._secure(request),
+            path="/",
+        )
+        return response
+
+    def _secure(self, request: web.Request) -> bool:
+        public = self.ctx.settings.public_base_url or ""
+        return request.secure or public.startswith("https://")
+
+    def _link_problem(self, problem: auth.LoginLinkProblem) -> web.Response:
+        status = 404 if problem is auth.LoginLinkProblem.UNKNOWN else 410
+        return message_page(
+            self.lang,
+            "login.title",
+            TEXTS.t(f"login.{problem.value}", self.lang),
+            status=status,
+        )
+
+    async def logout(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        await auth.close_session(session, self.ctx, viewer.record)
+        response = see_other("/login")
+        response.del_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # --- pages ----------------------------------------------------------------------------
+
+    async def overview(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        lang = viewer.lang
+        scope = viewer.scope_unit_id
+        summary = await build_summary(session, self.ctx, unit_id=scope)
+        if scope is None:
+            title = TEXTS.t("overview.title_city", lang)
+        else:
+            unit = await session.get(Unit, scope)
+            title = TEXTS.t("overview.title_unit", lang, unit=unit.name if unit else "")
+        labels = status_labels(lang)
+        charted = summary.units[:CHART_UNITS]
+        chart_note = (
+            TEXTS.t("overview.chart_more", lang, shown=len(charted), total=len(summary.units))
+            if len(summary.units) > len(charted)
+            else ""
+        )
+        body = page(
+            "overview.html",
+            title=title,
+            as_of=TEXTS.t("overview.as_of", lang, date=format_date(summary.today)),
+            cards=figure_cards(summary.counts, lang),
+            chart_title=TEXTS.t("overview.chart", lang),
+            chart=unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
+            chart_note=chart_note,
+            units_title=TEXTS.t("overview.units", lang),
+            sort_hint=TEXTS.t("overview.sort_hint", lang),
+            units_table=unit_table(summary.units, lang, self.ctx),
+            overdue_title=TEXTS.t("overview.overdue", lang),
+            overdue=overdue_table(summary.overdue, lang),
+            due_title=TEXTS.t("overview.due_week", lang),
+            due=due_table(summary.due_this_week, lang),
+            silent_title=TEXTS.t(
+                "overview.silent", lang, days=self.ctx.settings.digests.no_report_days
+            ),
+            silent=silent_list(summary, lang, self.ctx),
+            extensions_title=TEXTS.t("overview.extensions", lang),
+            extensions=extension_table(summary, lang),
+        )
+        return html_page(lang, title, body, viewer.nav())
+
+    async def task_page(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        lang = viewer.lang
+        code = request.match_info["code"]
+        task = await session.scalar(
+            select(Task)
+            .where(Task.code == normalize_code(code))
+            .options(
+                selectinload(Task.lead_unit),
+                selectinload(Task.coordinating_units),
+                selectinload(Task.assigned_by),
+            )
+        )
+        if task is None:
+            return self._not_found(viewer, TEXTS.t("task.title", lang, code=code))
+        if task_access(viewer.official, task) is TaskAccess.NONE:
+            return self._forbidden(viewer)
+        changes = list(
+            await session.scalars(
+                select(DeadlineChange)
+                .where(DeadlineChange.task_id == task.id)
+                .order_by(DeadlineChange.changed_at, DeadlineChange.id)
+            )
+        )
+        reports = list(
+            await session.scalars(
+                select(Report)
+                .where(Report.task_id == task.id)
+                .order_by(Report.created_at.desc(), Report.id.desc())
+                .options(selectinload(Report.official), selectinload(Report.attachments))
+            )
+        )
+        heading = TEXTS.t("task.title", lang, code=task.code)
+        description = (
+            render(
+                '<h3>$label</h3><p class="pre">$text</p>',
+                label=TEXTS.t("task.description", lang),
+                text=task.description,
+            )
+            if task.description
+            else Markup("")
+        )
+        body = page(
+            "task.html",
+            overview=TEXTS.t("nav.overview", lang),
+            unit_url=unit_url(task.lead_unit.code),
+            unit_name=task.lead_unit.name,
+            heading=heading,
+            title=task.title,
+            facts=task_facts(task, lang, self.ctx),
+            description=description,
+            history_title=TEXTS.t("task.deadline_history", lang),
+            history=deadline_history(changes, lang, self.ctx),
+            reports_title=TEXTS.t("task.reports", lang),
+            reports=report_table(reports, lang, self.ctx, with_task=False),
+        )
+        return html_page(lang, heading, body, viewer.nav())
+
+    async def unit_page(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        lang = viewer.lang
+        code = request.match_info["code"]
+        unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(code)))
+        if unit is None:
+            return self._not_found(viewer, code)
+        if not can_read_unit(viewer.official, unit.id):
+            return self._forbidden(viewer)
+        today = self.ctx.today()
+        figures = await unit_figures(session, today, unit.id)
+        counts = figures[0].counts if figures else None
+        tasks = list(
+            await session.scalars(
+                select(Task)
+                .where(Task.lead_unit_id == unit.id)
+                .order_by(Task.completed_at.is_not(None), Task.deadline, Task.code)
+                .limit(UNIT_TASK_LIMIT)
+            )
+        )
+        reports = list(
+            await session.scalars(
+                select(Report)
+                .join(Task, Task.id == Report.task_id)
+                .where(Task.lead_unit_id == unit.id)
+                .order_by(Report.created_at.desc(), Report.id.desc())
+                .limit(UNIT_REPORT_LIMIT)
+                .options(
+                    selectinload(Report.official),
+                    selectinload(Report.attachments),
+                    selectinload(Report.task),
+                )
+            )
+        )
+        heading = TEXTS.t("unit.title", lang, name=unit.name)
+        export = render(
+            '<form method="post" action="/export" class="card export">$csrf'
+            '<input type="hidden" name="unit" value="$unit">'
+            '<button type="submit">$label</button></form>',
+            csrf=csrf_input(viewer.csrf),
+            unit=unit.code,
+            label=TEXTS.t("nav.export", lang),
+        )
+        body = page(
+            "unit.html",
+            overview=TEXTS.t("nav.overview", lang),
+            heading=heading,
+            cards=figure_cards(counts or {s: 0 for s in STATUS_ORDER}, lang),
+            export=export,
+            tasks_title=TEXTS.t("unit.tasks", lang, n=len(tasks)),
+            sort_hint=TEXTS.t("overview.sort_hint", lang),
+            tasks=task_table(tasks, lang, self.ctx),
+            reports_title=TEXTS.t("unit.reports", lang),
+            reports=report_table(reports, lang, self.ctx, with_task=True),
+        )
+        return html_page(lang, heading, body, viewer.nav())
+
+    async def export(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        """The Excel status report: everything for leaders, the own unit for others."""
+        from bot.exporting import build_status_workbook
+
+        form = await request.post()
+        unit_id = viewer.scope_unit_id
+        suffix = ""
+        wanted = form.get("unit")
+        if isinstance(wanted, str) and wanted:
+            unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(wanted)))
+            if unit is None:
+                return self._not_found(viewer, wanted)
+            if not can_read_unit(viewer.official, unit.id):
+                return self._forbidden(viewer)
+            unit_id, suffix = unit.id, f"-{unit.code}"
+        elif unit_id is not None and viewer.official.unit is not None:
+            suffix = f"-{viewer.official.unit.code}"
+        content = await build_status_workbook(session, self.ctx, unit_id=unit_id)
+        name = f"dondoc-bao-cao{suffix}-{self.ctx.today().isoformat()}.xlsx"
+        return web.Response(
+            body=content,
+            content_type=XLSX_MIME,
+            headers={
+                "Content-Disposition": attachment_header(name),
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+# --- fragments ------------------------------------------------------------------------------
+
+
+def see_other(location: str) -> web.Response:
+    """A 303 redirect that can still carry cookies."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def attachment_header(name: str) -> str:
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def task_url(code: str) -> str:
+    return f"/tasks/{path_part(code)}"
+
+
+def unit_url(code: str) -> str:
+    return f"/units/{path_part(code)}"
+
+
+def status_labels(lang: str) -> dict[Status, str]:
+    return {status: DOMAIN_TEXTS.t(f"status.{status.value}", lang) for status in STATUS_ORDER}
+
+
+def percent(part: int, whole: int) -> str:
+    if not whole:
+        return "0%"
+    return f"{100 * part / whole:.1f}%".replace(".", ",")
+
+
+def official_options(officials: Sequence[Official], lang: str) -> Markup:
+    return join(
+        render(
+            '<option value="$code">$name — $role$unit</option>',
+            code=o.code,
+            name=o.full_name,
+            role=DOMAIN_TEXTS.t(f"role.{o.role.value}", lang),
+            unit=f" ({o.unit.name})" if o.unit else "",
+        )
+        for o in officials
+    )
+
+
+def figure_cards(counts: dict[Status, int], lang: str) -> Markup:
+    """The four official categories as big numbers, with their share of all tasks."""
+    total = sum(counts.get(s, 0) for s in STATUS_ORDER)
+    cards = [
+        render(
+            '<div class="figure total"><span class="label">$label</span>'
+            '<span class="number" data-status="total">$n</span></div>',
+            label=TEXTS.t("overview.total", lang),
+            n=total,
+        )
+    ]
+    for status in STATUS_ORDER:
+        count = counts.get(status, 0)
+        cards.append(
+            render(
+                '<div class="figure $cls"><span class="label">$label</span>'
+                '<span class="number" data-status="$cls">$n</span>'
+                '<span class="share">$share</span></div>',
+                cls=status.value,
+                label=DOMAIN_TEXTS.t(f"status.{status.value}", lang),
+                n=count,
+                share=TEXTS.t("overview.of_total", lang, pct=percent(count, total)),
+            )
+        )
+    return join(cards)
+
+
+def _table(headers: Sequence[tuple[str, str]], rows: Sequence[Markup], lang: str) -> Markup:
+    """A table whose headers sort it (``text``/``num`` kinds); empty → 'None.'"""
+    if not rows:
+        return render('<p class="muted">$none</p>', none=TEXTS.t("none", lang))
+    head = join(
+        render('<th data-kind="$kind" scope="col">$label</th>', kind=kind, label=label)
+        for label, kind in headers
+    )
+    return render(
+        '<table class="sortable"><thead><tr>$head</tr></thead><tbody>$rows</tbody></table>',
+        head=head,
+        rows=join(rows),
+    )
+
+
+def _cell(value: object, sort: object | None = None, cls: str = "") -> Markup:
+    return render(
+        '<td class="$cls" data-value="$sort">$value</td>',
+        cls=cls,
+        sort="" if sort is None else sort,
+        value=value,
+    )
+
+
+def _link(url: str, label: str) -> Markup:
+    return render('<a href="$url">$label</a>', url=url, label=label)
+
+
+def unit_table(units: Sequence[UnitFigures], lang: str, ctx: AppContext) -> Markup:
+    labels = status_labels(lang)
+    headers = [
+        (TEXTS.t("col.code", lang), "text"),
+        (TEXTS.t("col.unit", lang), "text"),
+        *[(labels[s], "num") for s in STATUS_ORDER],
+        (TEXTS.t("col.total", lang), "num"),
+        (TEXTS.t("col.last_report", lang), "num"),
+    ]
+    rows = []
+    for unit in units:
+        last = unit.last_report_at
+        cells = [
+            _cell(_link(unit_url(unit.code), unit.code), unit.code, "code"),
+            _cell(unit.name, unit.name, "name"),
+            *[
+                _cell(unit.counts[s], unit.counts[s], f"num {s.value}" if unit.counts[s] else "num")
+                for s in STATUS_ORDER
+            ],
+            _cell(unit.total, unit.total, "num"),
+            _cell(
+                format_date(ctx.local_date(last)) if last else TEXTS.t("never", lang),
+                int(last.timestamp()) if last else 0,
+            ),
+        ]
+        rows.append(
+            render(
+                '<tr class="$cls">$cells</tr>',
+                cls="has-overdue" if unit.overdue else "",
+                cells=join(cells),
+            )
+        )
+    return _table(headers, rows, lang)
+
+
+def _task_link_cells(line: TaskLine) -> list[Markup]:
+    return [
+        _cell(_link(task_url(line.code), line.code), line.code, "code"),
+        _cell(line.title, line.title, "title"),
+        _cell(_link(unit_url(line.unit_code), line.unit_name), line.unit_name, "name"),
+        _cell(format_date(line.deadline), line.deadline.isoformat() if line.deadline else ""),
+        _cell(f"{line.progress}%", line.progress, "num"),
+    ]
+
+
+def _task_headers(lang: str, last: str) -> list[tuple[str, str]]:
+    return [
+        (TEXTS.t("col.code", lang), "text"),
+        (TEXTS.t("col.task", lang), "text"),
+        (TEXTS.t("col.lead_unit", lang), "text"),
+        (TEXTS.t("col.deadline", lang), "text"),
+        (TEXTS.t("col.progress", lang), "num"),
+        (TEXTS.t(last, lang), "num"),
+    ]
+
+
+def overdue_table(lines: Sequence[TaskLine], lang: str) -> Markup:
+    rows = []
+    for line in lines:
+        late = TEXTS.t("days_late", lang, n=line.days_late or 0)
+        badge = (
+            render(' <span class="badge">$label</span>', label=TEXTS.t("overview.escalated", lang))
+            if line.escalated
+            else Markup("")
+        )
+        rows.append(
+            render(
+                "<tr>$cells$late</tr>",
+                cells=join(_task_link_cells(line)),
+                late=_cell(join([late, badge]), line.days_late or 0, "num overdue"),
+            )
+        )
+    return _table(_task_headers(lang, "col.late"), rows, lang)
+
+
+def due_table(lines: Sequence[TaskLine], lang: str) -> Markup:
+    rows = []
+    for line in lines:
+        left = line.days_left or 0
+        text = TEXTS.t("today", lang) if left == 0 else TEXTS.t("days_left", lang, n=left)
+        rows.append(
+            render(
+                "<tr>$cells$left</tr>",
+                cells=join(_task_link_cells(line)),
+                left=_cell(text, left, "num"),
+            )
+        )
+    return _table(_task_headers(lang, "col.left"), rows, lang)
+
+
+def silent_list(summary: Summary, lang: str, ctx: AppContext) -> Markup:
+    headers = [
+        (TEXTS.t("col.unit", lang), "text"),
+        (TEXTS.t("col.last_report", lang), "num"),
+    ]
+    rows = [
+        render(
+            "<tr>$name$last</tr>",
+            name=_cell(_link(unit_url(unit.code), unit.name), unit.name),
+            last=_cell(
+                format_date(ctx.local_date(unit.last_report_at))
+                if unit.last_report_at
+                else TEXTS.t("never", lang),
+                int(unit.last_report_at.timestamp()) if unit.last_report_at else 0,
+            ),
+        )
+        for unit in summary.silent_units
+    ]
+    return _table(headers, rows, lang)
+
+
+def extension_table(summary: Summary, lang: str) -> Markup:
+    headers = [
+        (TEXTS.t("col.task", lang), "text"),
+        (TEXTS.t("col.unit", lang), "text"),
+        (TEXTS.t("col.deadline", lang), "text"),
+        (TEXTS.t("col.new_deadline", lang), "text"),
+        (TEXTS.t("col.requested_by", lang), "text"),
+        (TEXTS.t("col.reason", lang), "text"),
+    ]
+    rows = []
+    for request in summary.pending_extensions:
+        task = request.task
+        rows.append(
+            render(
+                "<tr>$cells</tr>",
+                cells=join(
+                    [
+                        _cell(_link(task_url(task.code), task.code), task.code),
+                        _cell(task.lead_unit.name, task.lead_unit.name),
+                        _cell(format_date(request.old_deadline)),
+                        _cell(format_date(request.new_deadline)),
+                        _cell(request.requested_by.full_name),
+                        _cell(request.reason),
+                    ]
+                ),
+            )
+        )
+    return _table(headers, rows, lang)
+
+
+def task_status(task: Task, lang: str, ctx: AppContext) -> tuple[Status, str]:
+    """The task's category (as the chat and digests count it) and its label with warnings."""
+    info = classify(
+        deadline=task.deadline,
+        completed_on=task.completed_on,
+        last_report_on=ctx.local_date(task.last_report_at) if task.last_report_at else None,
+        created_on=ctx.local_date(task.created_at),
+        today=ctx.today(),
+        calendar=ctx.calendar,
+        due_soon_days=ctx.settings.reminders.due_soon_days,
+        no_report_days=ctx.settings.reminders.stale_after_days,
+    )
+    labels = [DOMAIN_TEXTS.t(f"status.{info.status.value}", lang)]
+    labels += [DOMAIN_TEXTS.t(f"warning.{w.value}", lang) for w in sorted(info.warnings)]
+    return info.status, " · ".join(labels)
+
+
+def task_facts(task: Task, lang: str, ctx: AppContext) -> Markup:
+    status, label = task_status(task, lang, ctx)
+    coordinating = join(
+        (_link(unit_url(u.code), u.name) for u in task.coordinating_units), ", "
+    ) or Markup("—")
+    facts: list[tuple[str, object]] = [
+        (
+            TEXTS.t("col.status", lang),
+            render('<span class="status $cls">$label</span>', cls=status.value, label=label),
+        ),
+        (
+            TEXTS.t("col.progress", lang),
+            render('<progress max="100" value="$p"></progress> $p%', p=task.progress),
+        ),
+        (TEXTS.t("col.deadline", lang), format_date(task.deadline, lang)),
+        (TEXTS.t("task.original_deadline", lang), format_date(task.original_deadline, lang)),
+        (TEXTS.t("task.completed", lang), format_date(task.completed_on, lang)),
+        (TEXTS.t("col.lead_unit", lang), _link(unit_url(task.lead_unit.code), task.lead_unit.name)),
+        (TEXTS.t("task.coordinating", lang), coordinating),
+        (TEXTS.t("task.source", lang), task.source_document or "—"),
+        (
+            TEXTS.t("task.assigned_by", lang),
+            task.assigned_by.full_name if task.assigned_by else task.assigned_by_name or "—",
+        ),
+        (TEXTS.t("task.output", lang), task.expected_output or "—"),
+        (TEXTS.t("task.priority", lang), DOMAIN_TEXTS.t(f"priority.{task.priority.value}", lang)),
+        (
+            TEXTS.t("col.last_report", lang),
+            format_datetime(task.last_report_at, ctx.tz)
+            if task.last_report_at
+            else TEXTS.t("never", lang),
+        ),
+    ]
+    return join(render("<dt>$k</dt><dd>$v</dd>", k=k, v=v) for k, v in facts)
+
+
+def deadline_history(changes: Sequence[DeadlineChange], lang: str, ctx: AppContext) -> Markup:
+    if not changes:
+        return render('<p class="muted">$t</p>', t=TEXTS.t("task.no_deadline_changes", lang))
+    headers = [
+        (TEXTS.t("col.when", lang), "num"),
+        (TEXTS.t("col.old_deadline", lang), "text"),
+        (TEXTS.t("col.new_deadline", lang), "text"),
+        (TEXTS.t("col.reason", lang), "text"),
+    ]
+    rows = [
+        render(
+            "<tr>$cells</tr>",
+            cells=join(
+                [
+                    _cell(format_datetime(c.changed_at, ctx.tz), int(c.changed_at.timestamp())),
+                    _cell(format_date(c.old_deadline, lang)),
+                    _cell(format_date(c.new_deadline, lang)),
+                    _cell(c.reason),
+                ]
+            ),
+        )
+        for c in changes
+    ]
+    return _table(headers, rows, lang)
+
+
+def attachment_links(report: Report) -> Markup:
+    items = []
+    for item in report.attachments:
+        name = item.name or item.kind
+        link = safe_link(item.url)
+        items.append(_link(link, name) if link else render("<span>$n</span>", n=name))
+    return join(items, ", ")
+
+
+def report_table(
+    reports: Sequence[Report], lang: str, ctx: AppContext, *, with_task: bool
+) -> Markup:
+    if not reports:
+        return render('<p class="muted">$t</p>', t=TEXTS.t("task.no_reports", lang))
+    headers = [(TEXTS.t("col.when", lang), "num")]
+    if with_task:
+        headers.append((TEXTS.t("col.task", lang), "text"))
+    headers += [
+        (TEXTS.t("col.who", lang), "text"),
+        (TEXTS.t("col.kind", lang), "text"),
+        (TEXTS.t("col.progress", lang), "num"),
+        (TEXTS.t("col.note", lang), "text"),
+        (TEXTS.t("col.files", lang), "text"),
+    ]
+    rows = []
+    for report in reports:
+        cells = [
+            _cell(format_datetime(report.created_at, ctx.tz), int(report.created_at.timestamp()))
+        ]
+        if with_task:
+            cells.append(
+                _cell(_link(task_url(report.task.code), report.task.code), report.task.code)
+            )
+        cells += [
+            _cell(report.official.full_name if report.official else "—"),
+            _cell(TEXTS.t(f"kind.{report.kind.value}", lang)),
+            _cell(
+                "—" if report.progress is None else f"{report.progress}%",
+                -1 if report.progress is None else report.progress,
+                "num",
+            ),
+            _cell(report.note, cls="pre"),
+            _cell(attachment_links(report)),
+        ]
+        rows.append(render("<tr>$cells</tr>", cells=join(cells)))
+    return _table(headers, rows, lang)
+
+
+def task_table(tasks: Sequence[Task], lang: str, ctx: AppContext) -> Markup:
+    headers = [
+        (TEXTS.t("col.code", lang), "text"),
+        (TEXTS.t("col.task", lang), "text"),
+        (TEXTS.t("col.deadline", lang), "text"),
+        (TEXTS.t("col.progress", lang), "num"),
+        (TEXTS.t("col.status", lang), "text"),
+        (TEXTS.t("col.last_report", lang), "num"),
+    ]
+    rows = []
+    for task in tasks:
+        status, label = task_status(task, lang, ctx)
+        last = task.last_report_at
+        rows.append(
+            render(
+                '<tr class="$cls">$cells</tr>',
+                cls=status.value,
+                cells=join(
+                    [
+                        _cell(_link(task_url(task.code), task.code), task.code, "code"),
+                        _cell(task.title, task.title, "title"),
+                        _cell(
+                            format_date(task.deadline, lang),
+                            task.deadline.isoformat() if task.deadline else "",
+                        ),
+                        _cell(f"{task.progress}%", task.progress, "num"),
+                        _cell(
+                            render('<span class="status $c">$l</span>', c=status.value, l=label),
+                            label,
+                        ),
+                        _cell(
+                            format_date(ctx.local_date(last)) if last else TEXTS.t("never", lang),
+                            int(last.timestamp()) if last else 0,
+                        ),
+                    ]
+                ),
+            )
+        )
+    return _table(headers, rows, lang)

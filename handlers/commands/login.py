@@ -1,0 +1,32 @@
+"""``/dangnhap`` (``/login``): a one-time link that opens the web dashboard."""
+
+from __future__ import annotations
+
+from bot.i18n import Catalog
+from bot.messages import Reply
+from bot.web.auth import create_login_link, login_url
+from handlers.router import Router
+from handlers.turn import Turn
+
+router = Router()
+
+TEXTS = Catalog(
+    {
+        "login.link": (
+            "Đường dẫn đăng nhập bảng điều khiển của bạn (dùng một lần, hết hạn sau {minutes} "
+            "phút):\n{url}\nKhông chuyển đường dẫn này cho người khác.",
+            "Your dashboard login link (works once, expires in {minutes} minutes):\n{url}\n"
+            "Do not share this link.",
+        ),
+    }
+)
+
+
+@router.command("dangnhap", "login", help_key="help.login")
+async def login(turn: Turn) -> Reply:
+    """Registered officials only, private chats only (the link opens their session)."""
+    assert turn.official is not None
+    token = await create_login_link(turn.session, turn.ctx, turn.official, via=turn.via)
+    minutes = turn.ctx.settings.login_link_ttl_minutes
+    url = login_url(turn.ctx.settings, token)
+    return turn.reply(TEXTS.t("login.link", turn.lang, minutes=minutes, url=url))

@@ -1,0 +1,406 @@
+"""/baocao (/report): progress reports, one-line or guided step by step.
+
+The guided flow keeps its place in the conversation state (so it survives a restart):
+``task`` → ``progress`` (lead unit) → ``note`` → ``file`` → ``confirm``. A coordinating unit
+skips the progress step: its report is a note. Steps already answered are skipped, so a
+file sent early (or with the ``/baocao`` caption) is not asked for again.
+
+Buttons: ``rp:<TASK>`` opens the flow for a task (the scheduler's reminders carry the same
+button); ``rpp:<flow>:<percent>``, ``rpn:<flow>`` (skip the note), ``rpf:<flow>`` (skip the
+file) and ``rpc:<flow>:ok|no`` carry the flow id, so a button from an older message is
+recognised as stale and changes nothing. On channels without buttons the progress step offers
+no numbered options: a typed number there is the percentage itself.
+
+Free text that reads like a report (``NV-01 80% đã xong dự thảo``) is offered back with
+Confirm / Cancel, i.e. the flow's last step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from bot.messages import Button, Reply
+from bot.models import Role, Task
+from bot.options import OPTIONS_KEY
+from bot.progress import ProgressError, plan_progress
+from bot.services.directory import TaskAccess, task_by_code
+from bot.services.errors import DomainError
+from bot.services.reports import ReportOutcome, submit_report
+from handlers.commands.common import (
+    REPORTING_ROLES,
+    ChatError,
+    attachment_from_data,
+    attachment_name,
+    attachment_to_data,
+    attachments_of,
+    first_word,
+    official_of,
+    parse_failed,
+    reporting_access,
+    small_number,
+    task_for,
+    unit_open_tasks,
+)
+from handlers.formatting import shorten, status_label, task_status, timing
+from handlers.parsing import ParseError, parse_percent, parse_report_line
+from handlers.router import Router
+from handlers.turn import Turn
+
+router = Router()
+
+FLOW = "baocao"
+PROGRESS_CHOICES = (0, 25, 50, 75, 100)
+PICK_LIMIT = 20
+MAX_BUTTON_DATA = 64
+"""Bytes of button data Telegram accepts; longer task codes are typed instead."""
+MODE_PROGRESS = "progress"
+MODE_NOTE = "note"
+
+
+@router.command("baocao", "report", roles=REPORTING_ROLES, help_key="help.report")
+async def report(turn: Turn) -> Reply:
+    """``/baocao`` starts the flow; ``/baocao NV-01`` starts it for a task;
+    ``/baocao NV-01 60 note`` saves at once (with the attached file, if any)."""
+    official = official_of(turn)
+    if not turn.args:
+        return await _offer_tasks(turn)
+    parsed = parse_report_line(turn.args)
+    if parsed is not None:
+        task = await task_for(turn, parsed.code)
+        reporting_access(official, task)
+        return await _save(
+            turn, task, parsed.percent, parsed.note, source=f"msg:{turn.message.update_key}"
+        )
+    code, rest = first_word(turn.args)
+    task = await task_for(turn, code)
+    access = reporting_access(official, task)
+    if not rest:
+        data: dict[str, Any] = {}
+        if turn.message.attachment is not None:
+            data["attachment"] = attachment_to_data(turn.message.attachment)
+        return await _start(turn, task, access, data)
+    if access is TaskAccess.NOTE:
+        return await _save(turn, task, None, rest, source=f"msg:{turn.message.update_key}")
+    raise ChatError("report.need_percent", code=task.code)
+
+
+@router.callback("rp")
+async def open_for_task(turn: Turn) -> Reply:
+    """``rp:<TASK>``: a task picked from the list, or the button of a reminder."""
+    if len(turn.callback) < 2 or not turn.callback[1]:
+        return turn.reply(turn.t("stale_button"))
+    task = await task_for(turn, turn.callback[1])
+    access = reporting_access(official_of(turn), task)
+    return await _start(turn, task, access, {})
+
+
+@router.callback("rpp")
+async def progress_chosen(turn: Turn) -> Reply:
+    data = _flow_data(turn, "progress")
+    value = small_number(turn.callback[2], 3) if len(turn.callback) > 2 else None
+    if data is None or value is None:
+        return turn.reply(turn.t("stale_button"))
+    task = await task_by_code(turn.session, data["task"])
+    data["progress"] = _checked_progress(task, value)
+    return await _advance(turn, task, data, edit=True)
+
+
+@router.callback("rpn")
+async def note_skipped(turn: Turn) -> Reply:
+    data = _flow_data(turn, "note")
+    if data is None or data.get("mode") != MODE_PROGRESS:
+        return turn.reply(turn.t("stale_button"))
+    data["note"] = ""
+    task = await task_by_code(turn.session, data["task"])
+    return await _advance(turn, task, data, edit=True)
+
+
+@router.callback("rpf")
+async def file_skipped(turn: Turn) -> Reply:
+    data = _flow_data(turn, "file")
+    if data is None:
+        return turn.reply(turn.t("stale_button"))
+    data["attachment"] = None
+    task = await task_by_code(turn.session, data["task"])
+    return await _advance(turn, task, data, edit=True)
+
+
+@router.callback("rpc")
+async def confirmed(turn: Turn) -> Reply:
+    data = _flow_data(turn, "confirm")
+    if data is None or len(turn.callback) < 3 or turn.callback[2] not in ("ok", "no"):
+        return turn.reply(turn.t("stale_button"))
+    if turn.callback[2] == "no":
+        await turn.clear_state()
+        return turn.reply(turn.t("report.cancelled"), edit=True)
+    task = await task_by_code(turn.session, data["task"])
+    reply = await _save(
+        turn,
+        task,
+        data.get("progress") if data.get("mode") == MODE_PROGRESS else None,
+        str(data.get("note") or ""),
+        source=f"flow:{data['fid']}",
+        attachment=data.get("attachment"),
+    )
+    await turn.clear_state()
+    reply.edit = True
+    return reply
+
+
+@router.flow(FLOW)
+async def in_flow(turn: Turn) -> Reply:
+    """Text or a file sent while the flow waits for an answer."""
+    step = turn.state.step if turn.state else ""
+    data = _clean(turn.data)
+    text = (turn.message.text or "").strip()
+    attachment = turn.message.attachment
+    if step == "task":
+        if not text:
+            return turn.reply(turn.t("flow.task_expected"))
+        task = await task_for(turn, first_word(text)[0])
+        access = reporting_access(official_of(turn), task)
+        if attachment is not None:
+            data["attachment"] = attachment_to_data(attachment)
+        return await _start(turn, task, access, data)
+    if step == "confirm" and attachment is None:
+        parsed = parse_report_line(text)
+        if parsed is not None:
+            return await _offer_line(turn, parsed.code, parsed.percent, parsed.note)
+        return _confirm_prompt(turn, await task_by_code(turn.session, data["task"]), data)
+    task = await task_by_code(turn.session, data["task"])
+    if attachment is not None:
+        data["attachment"] = attachment_to_data(attachment)
+    if step == "progress" and text:
+        try:
+            value = parse_percent(text)
+        except ParseError as exc:
+            raise parse_failed(exc) from exc
+        data["progress"] = _checked_progress(task, value)
+    elif step == "note" and (text or attachment is not None):
+        data["note"] = text
+    elif step == "file" and attachment is None:
+        return _file_prompt(turn, data, again=True)
+    elif step == "file" and text and not data.get("note"):
+        data["note"] = text
+    return await _advance(turn, task, data)
+
+
+@router.text()
+async def report_like_text(turn: Turn) -> Reply | None:
+    """Free text in a private chat that reads like a report is offered back to confirm."""
+    if turn.official is None or turn.is_group:
+        return None
+    parsed = parse_report_line((turn.message.text or "").strip())
+    if parsed is not None:
+        return await _offer_line(turn, parsed.code, parsed.percent, parsed.note)
+    if turn.message.attachment is not None:
+        return turn.reply(turn.t("report.file_hint"))
+    return None
+
+
+async def _offer_line(turn: Turn, code: str, percent: int, note: str) -> Reply:
+    task = await task_for(turn, code)
+    if reporting_access(official_of(turn), task) is TaskAccess.NOTE:
+        raise DomainError("coordinator_no_progress", code=task.code)
+    data: dict[str, Any] = {
+        "fid": _new_flow_id(),
+        "task": task.code,
+        "mode": MODE_PROGRESS,
+        "progress": _checked_progress(task, percent),
+        "note": note,
+        "attachment": (
+            attachment_to_data(turn.message.attachment) if turn.message.attachment else None
+        ),
+    }
+    await turn.set_state(FLOW, "confirm", data)
+    return _confirm_prompt(turn, task, data)
+
+
+async def _offer_tasks(turn: Turn) -> Reply:
+    """The first step: one button per open task of my unit (lead first)."""
+    official = official_of(turn)
+    data = {"fid": _new_flow_id()}
+    tasks = await unit_open_tasks(turn.session, official.unit_id) if official.unit_id else []
+    if not tasks and official.role is Role.ADMIN:
+        await turn.set_state(FLOW, "task", data)
+        return turn.reply(turn.t("flow.type_code"))
+    if not tasks:
+        await turn.clear_state()
+        return turn.reply(turn.t("report.no_open_tasks"))
+    tasks.sort(key=lambda task: task.lead_unit_id != official.unit_id)
+    pickable = [task for task in tasks if len(f"rp:{task.code}".encode()) <= MAX_BUTTON_DATA]
+    buttons = []
+    for task in pickable[:PICK_LIMIT]:
+        label = f"{task.code} · {shorten(task.title, 40)}"
+        if task.lead_unit_id != official.unit_id:
+            label += " " + turn.t("tasks.coordinating")
+        buttons.append([Button(label, f"rp:{task.code}")])
+    text = turn.t("flow.pick_task")
+    if len(tasks) > len(buttons):
+        text += "\n" + turn.t("flow.pick_more", n=len(tasks) - len(buttons))
+    await turn.set_state(FLOW, "task", data)
+    return turn.reply(text, buttons)
+
+
+async def _start(turn: Turn, task: Task, access: TaskAccess, data: dict[str, Any]) -> Reply:
+    if task.completed_at is not None and access is TaskAccess.REPORT:
+        await turn.clear_state()
+        raise ChatError("report.already_done", code=task.code)
+    data = {
+        "fid": _new_flow_id(),
+        "task": task.code,
+        "mode": MODE_PROGRESS if access is TaskAccess.REPORT else MODE_NOTE,
+        **({"attachment": data["attachment"]} if data.get("attachment") else {}),
+    }
+    return await _advance(turn, task, data)
+
+
+async def _advance(turn: Turn, task: Task, data: dict[str, Any], *, edit: bool = False) -> Reply:
+    """Go to the first step not answered yet and ask its question."""
+    if data["mode"] == MODE_PROGRESS and "progress" not in data:
+        step, reply = "progress", _progress_prompt(turn, task, data)
+    elif "note" not in data:
+        step, reply = "note", _note_prompt(turn, task, data)
+    elif "attachment" not in data:
+        step, reply = "file", _file_prompt(turn, data)
+    else:
+        step, reply = "confirm", _confirm_prompt(turn, task, data)
+    await turn.set_state(FLOW, step, data)
+    reply.edit = edit
+    return reply
+
+
+def _progress_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
+    head = _task_head(turn, task)
+    if not turn.traits.buttons:
+        return turn.reply(f"{head}\n{turn.t('flow.progress_typed')}")
+    fid = data["fid"]
+    row = [Button(f"{n}%", f"rpp:{fid}:{n}") for n in PROGRESS_CHOICES]
+    return turn.reply(f"{head}\n{turn.t('flow.progress')}", [row])
+
+
+def _note_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
+    if data["mode"] == MODE_NOTE:
+        return turn.reply(f"{_task_head(turn, task)}\n{turn.t('flow.note_coordinating')}")
+    skip = [[Button(turn.t("button.skip"), f"rpn:{data['fid']}")]]
+    return turn.reply(turn.t("flow.note", progress=data["progress"]), skip)
+
+
+def _file_prompt(turn: Turn, data: dict[str, Any], *, again: bool = False) -> Reply:
+    skip = [[Button(turn.t("button.skip"), f"rpf:{data['fid']}")]]
+    return turn.reply(turn.t("flow.file_again" if again else "flow.file"), skip)
+
+
+def _confirm_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
+    lines = [turn.t("flow.confirm_title"), *_summary_lines(turn, task, data)]
+    fid = data["fid"]
+    buttons = [
+        [
+            Button(turn.t("button.confirm"), f"rpc:{fid}:ok"),
+            Button(turn.t("button.cancel"), f"rpc:{fid}:no"),
+        ]
+    ]
+    return turn.reply("\n".join(lines), buttons)
+
+
+def _summary_lines(turn: Turn, task: Task, data: dict[str, Any]) -> list[str]:
+    lines = [turn.t("summary.task", code=task.code, title=shorten(task.title))]
+    if data.get("mode") == MODE_PROGRESS:
+        lines.append(turn.t("summary.progress", old=task.progress, new=data["progress"]))
+    else:
+        lines.append(turn.t("summary.note_only"))
+    if data.get("note"):
+        lines.append(turn.t("summary.note", note=data["note"]))
+    name = attachment_name(attachment_from_data(data.get("attachment")), turn.lang)
+    if name:
+        lines.append(turn.t("summary.file", name=name))
+    return lines
+
+
+async def _save(
+    turn: Turn,
+    task: Task,
+    progress: int | None,
+    note: str,
+    *,
+    source: str,
+    attachment: object = None,
+) -> Reply:
+    stored = attachment_from_data(attachment)
+    files = (stored,) if stored is not None else attachments_of(turn)
+    outcome = await submit_report(
+        turn.session,
+        turn.ctx,
+        official=official_of(turn),
+        task=task,
+        progress=progress,
+        note=note,
+        channel=turn.message.channel,
+        source_message_id=source,
+        attachments=files,
+    )
+    if outcome.duplicate:
+        return turn.reply(turn.t("report.duplicate", code=task.code))
+    return turn.reply(saved_text(turn, outcome))
+
+
+def saved_text(turn: Turn, outcome: ReportOutcome) -> str:
+    """What was saved: task, old → new %, note, file, and the task's status now."""
+    task, report = outcome.task, outcome.report
+    lines = [turn.t("report.saved")]
+    lines.append(turn.t("summary.task", code=task.code, title=shorten(task.title)))
+    if report.progress is None:
+        lines.append(turn.t("summary.note_only"))
+    else:
+        lines.append(turn.t("summary.progress", old=outcome.old_progress, new=report.progress))
+    if report.note:
+        lines.append(turn.t("summary.note", note=report.note))
+    for attachment in report.attachments:
+        name = attachment.name or turn.t(
+            "file.photo" if attachment.kind == "photo" else "file.unnamed"
+        )
+        lines.append(turn.t("summary.file", name=name))
+    info = task_status(turn.ctx, task)
+    lines.append(
+        turn.t(
+            "summary.status",
+            status=status_label(info, turn.lang),
+            timing=timing(turn.ctx, task, info, turn.lang),
+        )
+    )
+    return "\n".join(lines)
+
+
+def _task_head(turn: Turn, task: Task) -> str:
+    return turn.t(
+        "flow.task_head", code=task.code, title=shorten(task.title), progress=task.progress
+    )
+
+
+def _checked_progress(task: Task, value: int) -> int:
+    """The progress rules, checked before anything is stored (0–100, no silent rollback)."""
+    try:
+        plan_progress(task.progress, task.completed_at is not None, value)
+    except ProgressError as exc:
+        raise DomainError(exc.code, **exc.params) from exc
+    return value
+
+
+def _flow_data(turn: Turn, step: str) -> dict[str, Any] | None:
+    """The flow's data when a button belongs to the current step of the current flow."""
+    if turn.flow != FLOW or turn.state is None or turn.state.step != step:
+        return None
+    data = _clean(turn.data)
+    if len(turn.callback) < 2 or data.get("fid") != turn.callback[1] or "task" not in data:
+        return None
+    return data
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Flow data without the numbered options of the last question (each step sets its own)."""
+    return {key: value for key, value in data.items() if key != OPTIONS_KEY}
+
+
+def _new_flow_id() -> str:
+    return secrets.token_hex(4)

@@ -1,0 +1,79 @@
+"""/nhiemvu (/tasks): my unit's open tasks, or one task with its full history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.messages import Reply
+from bot.models import DeadlineChange, Task
+from bot.services.directory import sees_everything
+from bot.services.extensions import pending_request
+from bot.services.reports import task_history
+from handlers.commands.common import first_word, official_of, task_for, unit_open_tasks
+from handlers.formatting import task_detail, task_line, task_lines
+from handlers.router import Router
+from handlers.turn import Turn
+
+router = Router()
+
+CITY_LIST_LIMIT = 15
+UNIT_LIST_LIMIT = 30
+
+
+@router.command("nhiemvu", "tasks", help_key="help.tasks")
+async def tasks(turn: Turn) -> Reply:
+    code, _ = first_word(turn.args)
+    if code:
+        return await _one_task(turn, code)
+    official = official_of(turn)
+    if sees_everything(official):
+        return await _city_tasks(turn)
+    if official.unit_id is None:
+        return turn.reply(turn.t("tasks.no_unit"))
+    open_tasks = await unit_open_tasks(turn.session, official.unit_id)
+    unit_name = official.unit.name if official.unit else ""
+    if not open_tasks:
+        return turn.reply(turn.t("tasks.none", unit=unit_name))
+    lines = [turn.t("tasks.header", unit=unit_name, n=len(open_tasks))]
+    for task in open_tasks[:UNIT_LIST_LIMIT]:
+        coordinating = task.lead_unit_id != official.unit_id
+        marker = turn.t("tasks.coordinating") if coordinating else ""
+        lines.append(task_line(turn.ctx, task, turn.lang, marker=marker))
+    if len(open_tasks) > UNIT_LIST_LIMIT:
+        lines.append(turn.t("list.more", n=len(open_tasks) - UNIT_LIST_LIMIT))
+    lines += ["", turn.t("tasks.footer")]
+    return turn.reply("\n".join(lines))
+
+
+async def _city_tasks(turn: Turn) -> Reply:
+    """Leaders and admins: the most urgent open tasks city-wide, and where to look next."""
+    query = (
+        select(Task)
+        .where(Task.completed_at.is_(None))
+        .order_by(Task.deadline.is_(None), Task.deadline, Task.code)
+        .limit(CITY_LIST_LIMIT + 1)
+        .options(selectinload(Task.lead_unit))
+    )
+    found = list(await turn.session.scalars(query))
+    if not found:
+        return turn.reply(turn.t("tasks.city_none"))
+    lines = [turn.t("tasks.city_header", n=min(len(found), CITY_LIST_LIMIT))]
+    lines += task_lines(turn.ctx, found[:CITY_LIST_LIMIT], turn.lang, with_unit=True)
+    lines += ["", turn.t("tasks.city_footer")]
+    return turn.reply("\n".join(lines))
+
+
+async def _one_task(turn: Turn, code: str) -> Reply:
+    task = await task_for(turn, code)
+    reports = await task_history(turn.session, task)
+    changes = list(
+        await turn.session.scalars(
+            select(DeadlineChange)
+            .where(DeadlineChange.task_id == task.id)
+            .order_by(DeadlineChange.changed_at, DeadlineChange.id)
+        )
+    )
+    pending = await pending_request(turn.session, task.id)
+    text = task_detail(turn.ctx, task, turn.lang, reports=reports, changes=changes, pending=pending)
+    return turn.reply(text)

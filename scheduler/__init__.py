@@ -1,0 +1,1 @@
+"""Scheduler: reminder planner, outbox dispatcher and digests (APScheduler-driven)."""

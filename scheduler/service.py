@@ -1,0 +1,137 @@
+"""The scheduler as a component of the running bot (``bot.app.Runtime``).
+
+APScheduler 3.x (AsyncIOScheduler, in-memory job store) only drives the clock:
+
+- ``planner``: every 60 s, :func:`scheduler.planner.run_tick` — plans the day's reminders
+  once the send window opens, and (being frequent) also catches up a digest missed during
+  downtime;
+- ``digest.daily``: every day at ``digests.daily_time`` (Asia/Ho_Chi_Minh), the daily digest
+  (the weekly one on the week's first working day);
+- ``digest.weekly``: on ``digests.weekly_weekday`` at the same time, the weekly digest.
+
+The outbox dispatcher is not an APScheduler job but its own task, woken by
+``ctx.outbox_ready`` or every few seconds. The database is the store of record: every job is
+idempotent, so a missed or repeated run changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler import digests, planner
+from scheduler.dispatcher import OutboxDispatcher, instance_id
+from scheduler.locks import InstanceLock
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
+
+log = logging.getLogger(__name__)
+
+PLANNER_INTERVAL_SECONDS = 60
+DigestJob = Callable[..., Awaitable[Any]]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class SchedulerComponent:
+    """Planner and digest jobs on APScheduler, plus the outbox dispatcher loop."""
+
+    name = "scheduler"
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.ctx = runtime.ctx
+        self.instance = instance_id()
+        self.scheduler = AsyncIOScheduler(timezone=self.ctx.tz)
+        self.dispatcher = OutboxDispatcher(self.ctx, runtime.senders, instance=self.instance)
+        self._lock: InstanceLock | None = None
+        self._dispatch_task: asyncio.Task[None] | None = None
+        self._digest_running = asyncio.Lock()
+        self._add_jobs()
+
+    def _add_jobs(self) -> None:
+        tz = self.ctx.tz
+        digest_time = self.ctx.settings.digests.daily_time
+        common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
+        self.scheduler.add_job(
+            self.plan,
+            IntervalTrigger(seconds=PLANNER_INTERVAL_SECONDS, timezone=tz),
+            id="planner",
+            name="Reminder planner",
+            **common,
+        )
+        self.scheduler.add_job(
+            self.daily_digest,
+            CronTrigger(hour=digest_time.hour, minute=digest_time.minute, timezone=tz),
+            id="digest.daily",
+            name="Daily digest",
+            **common,
+        )
+        self.scheduler.add_job(
+            self.weekly_digest,
+            CronTrigger(
+                day_of_week=WEEKDAYS[self.ctx.settings.digests.weekly_weekday],
+                hour=digest_time.hour,
+                minute=digest_time.minute,
+                timezone=tz,
+            ),
+            id="digest.weekly",
+            name="Weekly digest",
+            **common,
+        )
+
+    async def start(self) -> None:
+        """Take the SQLite instance lock (refusing a second instance), start the jobs and the
+        dispatcher, and plan right away (catch-up after downtime)."""
+        database_file = self.ctx.db.sqlite_path
+        if database_file is not None:
+            lock = InstanceLock.for_database(database_file)
+            lock.acquire()
+            self._lock = lock
+        self.scheduler.start()
+        self._dispatch_task = asyncio.create_task(self.dispatcher.run(), name="outbox-dispatcher")
+        await self.plan()
+        log.info("scheduler started as %s", self.instance)
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._dispatch_task is not None:
+            self._dispatch_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatch_task
+            self._dispatch_task = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    async def plan(self) -> None:
+        """Planner tick, then any digest that is due and not sent (e.g. after downtime)."""
+        try:
+            await planner.run_tick(self.ctx, instance=self.instance)
+        except Exception:
+            log.exception("planner tick failed; the next tick retries")
+        await self.daily_digest()
+
+    async def daily_digest(self) -> None:
+        await self._digest(digests.run_daily)
+
+    async def weekly_digest(self) -> None:
+        await self._digest(digests.run_weekly)
+
+    async def _digest(self, run: DigestJob) -> None:
+        """One digest round at a time in this instance (the cron and the tick may meet)."""
+        if self._digest_running.locked():
+            return
+        async with self._digest_running:
+            try:
+                await run(self.ctx, instance=self.instance)
+            except Exception:
+                log.exception("digest round failed; the next planner tick retries it")

@@ -1,0 +1,185 @@
+"""The Excel status report, opened with openpyxl and checked against the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.context import AppContext
+from bot.demo import load_demo
+from bot.exporting import (
+    OVERDUE_SHEET,
+    SUMMARY_SHEET,
+    TASK_HEADERS,
+    TASKS_SHEET,
+    build_status_workbook,
+)
+from bot.models import Report, Task, Unit
+from bot.status import STATUS_ORDER, Status, classify
+from bot.texts import TEXTS
+
+
+async def export(ctx: AppContext, unit_id: int | None = None) -> Workbook:
+    async with ctx.db.session() as session:
+        data = await build_status_workbook(session, ctx, unit_id)
+    return load_workbook(io.BytesIO(data))
+
+
+async def all_tasks(ctx: AppContext) -> list[Task]:
+    async with ctx.db.session() as session:
+        return list(
+            await session.scalars(
+                select(Task).options(selectinload(Task.lead_unit)).order_by(Task.code)
+            )
+        )
+
+
+def status(ctx: AppContext, task: Task) -> Status:
+    return classify(
+        deadline=task.deadline,
+        completed_on=task.completed_on,
+        last_report_on=None,
+        created_on=ctx.local_date(task.created_at),
+        today=ctx.today(),
+        calendar=ctx.calendar,
+    ).status
+
+
+def as_date(value: object) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else None
+
+
+@pytest.fixture
+async def demo(ctx: AppContext) -> AppContext:
+    await load_demo(ctx)
+    return ctx
+
+
+async def test_summary_sheet_counts_each_unit_in_the_four_categories(demo: AppContext) -> None:
+    ctx = demo
+    sheet = (await export(ctx))[SUMMARY_SHEET]
+    tasks = await all_tasks(ctx)
+    expected: dict[str, Counter[Status]] = defaultdict(Counter)
+    for task in tasks:
+        expected[task.lead_unit.code][status(ctx, task)] += 1
+
+    header = [cell.value for cell in sheet[1]]
+    assert header[3:8] == [
+        "Tổng số nhiệm vụ",
+        "Hoàn thành đúng hạn",
+        "Hoàn thành quá hạn",
+        "Đang thực hiện trong hạn",
+        "Quá hạn",
+    ]
+    assert sheet.freeze_panes == "A2"
+    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]]
+    found = {row[1]: row for row in rows}
+    assert set(found) == set(expected)
+    for code, counts in expected.items():
+        row = found[code]
+        assert row[3] == sum(counts.values())
+        assert list(row[4:8]) == [counts[s] for s in STATUS_ORDER], code
+    overdue_first = [row[7] for row in rows]
+    assert overdue_first == sorted(overdue_first, reverse=True)
+
+    total_row = next(row for row in sheet.iter_rows(values_only=True) if row[2] == "Tổng cộng")
+    totals: Counter[Status] = Counter(status(ctx, task) for task in tasks)
+    with_deadline = sum(1 for task in tasks if task.deadline is not None)
+    assert total_row[3] == len(tasks)
+    assert list(total_row[4:8]) == [totals[s] for s in STATUS_ORDER]
+    assert total_row[8] == with_deadline
+    assert total_row[10] == round(100 * totals[Status.OVERDUE] / len(tasks), 2)
+    assert total_row[11] == round(100 * totals[Status.OVERDUE] / with_deadline, 2)
+
+
+async def test_overdue_sheet_lists_overdue_tasks_most_late_first(demo: AppContext) -> None:
+    ctx = demo
+    sheet = (await export(ctx))[OVERDUE_SHEET]
+    today = ctx.today()
+    overdue = [t for t in await all_tasks(ctx) if status(ctx, t) is Status.OVERDUE]
+    assert overdue
+
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sorted(row[1] for row in rows) == sorted(t.code for t in overdue)
+    by_code = {t.code: t for t in overdue}
+    for row in rows:
+        task = by_code[row[1]]
+        assert task.deadline is not None
+        assert as_date(row[4]) == task.deadline
+        assert row[5] == (today - task.deadline).days
+        assert row[6] == ctx.calendar.working_days_between(task.deadline, today)
+        assert row[7] == task.progress
+    late = [row[5] for row in rows]
+    assert late == sorted(late, reverse=True)
+    assert sheet.cell(row=2, column=5).number_format == "DD/MM/YYYY"
+    assert sheet.freeze_panes == "A2"
+
+
+async def test_task_sheet_shows_every_task_with_its_latest_report(demo: AppContext) -> None:
+    ctx = demo
+    sheet = (await export(ctx))[TASKS_SHEET]
+    assert [cell.value for cell in sheet[1]] == [title for title, _ in TASK_HEADERS]
+    async with ctx.db.session() as session:
+        reports = list(await session.scalars(select(Report).options(selectinload(Report.official))))
+    latest: dict[int, Report] = {}
+    for report in reports:
+        if report.task_id not in latest or report.created_at > latest[report.task_id].created_at:
+            latest[report.task_id] = report
+
+    tasks = await all_tasks(ctx)
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {t.code for t in tasks}
+    for task in tasks:
+        row = rows[task.code]
+        assert row[1] == task.title
+        assert row[4] == task.lead_unit.name
+        assert as_date(row[6]) == task.deadline
+        assert row[7] == TEXTS.t(f"status.{status(ctx, task).value}")
+        assert row[8] == task.progress
+        assert as_date(row[9]) == task.completed_on
+        newest = latest.get(task.id)
+        if newest is None:
+            assert row[10:] == (None, None, None, None)
+            continue
+        report = newest
+        assert report.official is not None
+        assert (row[10], row[11], row[12]) == (
+            report.progress,
+            report.note,
+            report.official.full_name,
+        )
+        local = report.created_at.astimezone(ctx.tz).replace(tzinfo=None)
+        assert row[13] == local.replace(microsecond=0)
+
+
+async def test_export_of_one_unit_contains_only_its_tasks(demo: AppContext) -> None:
+    ctx = demo
+    async with ctx.db.session() as session:
+        unit = await session.scalar(select(Unit).where(Unit.code == "SO-TC"))
+        assert unit is not None
+    workbook = await export(ctx, unit.id)
+    own = [t.code for t in await all_tasks(ctx) if t.lead_unit.code == "SO-TC"]
+    summary_codes = [
+        row[1] for row in workbook[SUMMARY_SHEET].iter_rows(min_row=2, values_only=True) if row[1]
+    ]
+    assert summary_codes == ["SO-TC"]
+    listed = [row[0] for row in workbook[TASKS_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert listed == sorted(own)
+
+
+async def test_empty_database_gives_a_report_with_zero_totals(ctx: AppContext) -> None:
+    workbook = await export(ctx)
+    assert workbook.sheetnames == [SUMMARY_SHEET, OVERDUE_SHEET, TASKS_SHEET]
+    total_row = next(
+        row for row in workbook[SUMMARY_SHEET].iter_rows(values_only=True) if row[2] == "Tổng cộng"
+    )
+    assert total_row[3:9] == (0, 0, 0, 0, 0, 0)
+    assert total_row[9:] == (None, None, None)
+    assert workbook[OVERDUE_SHEET].max_row == 1

@@ -1,0 +1,36 @@
+"""Neutral messages: serialisation for the outbox and text splitting for small channels."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.messages import Button, Document, Reply, split_text
+
+
+def test_reply_round_trips_through_the_outbox_payload() -> None:
+    reply = Reply(
+        text="Nhắc việc",
+        buttons=[[Button("Báo cáo NQ-01", "rp:NQ-01")], [Button("Hủy", "x")]],
+        document=Document(name="bao-cao.xlsx", mime="application/vnd.ms-excel", content=b"\x00PK"),
+        edit=True,
+    )
+    assert Reply.from_dict(reply.to_dict()) == reply
+
+
+@given(st.text(), st.integers(min_value=1, max_value=50))
+def test_split_text_keeps_every_part_within_the_limit(text: str, limit: int) -> None:
+    parts = split_text(text, limit)
+    assert parts
+    assert all(len(part) <= limit for part in parts)
+
+
+@given(st.lists(st.text(alphabet="abcđêơ ", min_size=1, max_size=30), min_size=1, max_size=40))
+def test_split_text_cuts_on_line_boundaries_and_loses_nothing(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    parts = split_text(text, 40)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "") or any(
+        not line.strip() for line in lines
+    )
+    if all(line.strip() for line in lines):
+        assert "\n".join(parts) == text

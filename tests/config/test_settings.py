@@ -1,0 +1,147 @@
+"""Settings from environment variables and the TOML file; wrong values name the setting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from config import Settings, SettingsError, load_settings
+from config.calendar_defaults import KNOWN_DAYS_OFF, KNOWN_MAKEUP_DAYS
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No DONDOC_* variables and no ./dondoc.toml unless a test sets them."""
+    for name in list(os.environ):
+        if name.startswith("DONDOC_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_serve() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite+aiosqlite:///./dondoc.db"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert settings.language == "vi"
+    assert settings.telegram_api_url == "https://api.telegram.org/bot"
+    assert settings.zalo_api_url == "https://bot-api.zaloplatforms.com"
+    assert settings.reminders.before_days == [7, 3, 1]
+    assert settings.reminders.send_time == dt.time(8, 0)
+    assert settings.digests.daily_time == dt.time(7, 30)
+    assert set(KNOWN_DAYS_OFF) <= set(settings.extra_days_off)
+    assert set(KNOWN_MAKEUP_DAYS) <= set(settings.makeup_working_days)
+
+
+def test_environment_variables_with_nested_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DONDOC_DATABASE_URL", "postgresql+asyncpg://dondoc:pw@db:5432/dondoc")
+    monkeypatch.setenv("DONDOC_LANGUAGE", "en")
+    monkeypatch.setenv("DONDOC_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("DONDOC_REMINDERS__BEFORE_DAYS", "[1, 5, 10]")
+    monkeypatch.setenv("DONDOC_DIGESTS__DAILY_TIME", "07:00")
+    monkeypatch.setenv("DONDOC_EXTRA_DAYS_OFF", '["2027-02-05"]')
+    settings = load_settings()
+    assert settings.database_url.startswith("postgresql+asyncpg://")
+    assert settings.language == "en"
+    assert settings.telegram_token == "123:abc"
+    assert settings.reminders.before_days == [10, 5, 1]
+    assert settings.digests.daily_time == dt.time(7, 0)
+    assert settings.extra_days_off == [dt.date(2027, 2, 5)]
+
+
+def test_toml_file_with_tables_and_environment_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "custom.toml"
+    config.write_text(
+        """
+timezone = "Asia/Bangkok"
+telegram_bot_username = "dondoc_hp_bot"
+makeup_working_days = [2027-01-09]
+
+[reminders]
+before_days = [5, 2]
+send_time = "08:30:00"
+
+[rate_limits]
+zalo_global_per_second = 2.5
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DONDOC_CONFIG", str(config))
+    monkeypatch.setenv("DONDOC_TIMEZONE", "Asia/Ho_Chi_Minh")
+    settings = load_settings()
+    assert settings.timezone == "Asia/Ho_Chi_Minh"  # environment beats the file
+    assert settings.telegram_bot_username == "dondoc_hp_bot"
+    assert settings.makeup_working_days == [dt.date(2027, 1, 9)]
+    assert settings.reminders.before_days == [5, 2]
+    assert settings.reminders.send_time == dt.time(8, 30)
+    assert settings.rate_limits.zalo_global_per_second == 2.5
+
+
+def test_dondoc_toml_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / "dondoc.toml").write_text('language = "en"\n', encoding="utf-8")
+    assert load_settings().language == "en"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DONDOC_DATABASE_URL", "mysql://x/y", "DONDOC_DATABASE_URL: must start with"),
+        ("DONDOC_TIMEZONE", "Asia/Haiphong", "DONDOC_TIMEZONE: unknown timezone 'Asia/Haiphong'"),
+        ("DONDOC_TELEGRAM_API_URL", "api.telegram.org", "DONDOC_TELEGRAM_API_URL: not an http"),
+        ("DONDOC_LANGUAGE", "fr", "DONDOC_LANGUAGE:"),
+        ("DONDOC_WEB_PORT", "99999", "DONDOC_WEB_PORT:"),
+        ("DONDOC_REMINDERS__BEFORE_DAYS", "[3, 0]", "DONDOC_REMINDERS__BEFORE_DAYS:"),
+    ],
+)
+def test_a_wrong_value_names_the_setting_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_malformed_toml_is_reported_with_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "broken.toml"
+    config.write_text("language = 'vi\n", encoding="utf-8")
+    monkeypatch.setenv("DONDOC_CONFIG", str(config))
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"DONDOC_CONFIG: {config} is not valid TOML")
+
+
+def test_missing_config_file_named_explicitly_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DONDOC_CONFIG", "/nonexistent/dondoc.toml")
+    with pytest.raises(SettingsError, match=r"DONDOC_CONFIG: file /nonexistent/dondoc\.toml"):
+        load_settings()
+
+
+def test_unknown_setting_in_toml_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "dondoc.toml").write_text('telegram_tokn = "x"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="DONDOC_TELEGRAM_TOKN"):
+        load_settings()
+
+
+def test_masked_settings_hide_secrets_and_database_password() -> None:
+    settings = Settings(
+        database_url="postgresql+asyncpg://dondoc:s3cret@db/dondoc",
+        telegram_token="123:abc",
+        zalo_token="zzz",
+        secret_key="k",
+    )
+    masked = settings.masked()
+    assert masked["telegram_token"] == "***"
+    assert masked["zalo_token"] == "***"
+    assert masked["secret_key"] == "***"
+    assert masked["database_url"] == "postgresql+asyncpg://dondoc:***@db/dondoc"
+    assert "s3cret" not in str(masked) and "123:abc" not in str(masked)

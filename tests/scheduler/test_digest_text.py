@@ -1,0 +1,198 @@
+"""The digest text, rendered from a Summary built over real database rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.context import AppContext
+from bot.digest import counts_for_log, render_digest
+from bot.models import ExtensionRequest
+from bot.services.summary import build_summary
+from handlers.dispatcher import split_text
+from tests.scheduler.builders import World
+
+D = dt.date
+
+
+async def _city(ctx: AppContext) -> None:
+    """Monday 08/12/2025: two units, six tasks in every category, one pending extension."""
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        finance = await world.unit("SO-TC", "Sở Tài chính")
+        building = await world.unit("SO-XD", "Sở Xây dựng")
+        staff = await world.official("CV-01", finance, name="Nguyễn Văn An")
+        late = await world.task("NV-01", finance, D(2025, 12, 4), title="Báo cáo quyết toán")
+        await world.task("NV-02", finance, D(2025, 12, 5), completed_on=D(2025, 12, 3))
+        await world.task("NV-03", finance, D(2025, 12, 10), progress=40, title="Kế hoạch 2026")
+        await world.task("NV-04", finance, None)
+        await world.task("NV-05", building, D(2025, 11, 20), title="Quy hoạch chung thành phố")
+        await world.task("NV-06", building, D(2025, 11, 28), completed_on=D(2025, 12, 2))
+        session.add(
+            ExtensionRequest(
+                task_id=late.id,
+                requested_by_id=staff.id,
+                old_deadline=late.deadline,
+                new_deadline=D(2025, 12, 20),
+                reason="Chờ số liệu",
+                requested_at=ctx.now() - dt.timedelta(days=1),
+            )
+        )
+
+
+async def test_city_digest_in_vietnamese_shows_counts_shares_and_changes(ctx: AppContext) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+    previous = {"done_on_time": 1, "done_late": 1, "in_progress": 3, "overdue": 0, "total": 5}
+
+    text = render_digest(summary, "vi", scope_name="Toàn thành phố", previous=previous)
+
+    lines = text.splitlines()
+    assert lines[0] == "TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
+    assert lines[1] == "Toàn thành phố, ngày 08/12/2025"
+    assert "Tổng số nhiệm vụ: 6 (+1) (có thời hạn: 5; không thời hạn: 1)" in lines
+    assert "- Hoàn thành đúng hạn: 1 (+0) (16,7% tổng số)" in lines
+    assert "- Hoàn thành quá hạn: 1 (+0) (16,7% tổng số; 20,0% số có thời hạn)" in lines
+    assert "- Đang thực hiện trong hạn: 2 (-1) (33,3% tổng số)" in lines
+    assert "- Quá hạn: 2 (+2) (33,3% tổng số; 40,0% số có thời hạn)" in lines
+
+
+async def test_city_digest_lists_units_and_tasks_worst_first(ctx: AppContext) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+
+    text = render_digest(summary, "vi", scope_name="Toàn thành phố")
+
+    lines = text.splitlines()
+    assert "(so với lần trước trong ngoặc)" not in text
+    table = lines.index("THEO ĐƠN VỊ (quá hạn / trong hạn / xong đúng hạn / xong quá hạn):")
+    assert lines[table + 1 : table + 3] == [
+        "- Sở Tài chính: 1 / 2 / 1 / 0",
+        "- Sở Xây dựng: 1 / 0 / 0 / 1",
+    ]
+    overdue = lines.index("NHIỆM VỤ QUÁ HẠN LÂU NHẤT:")
+    assert lines[overdue + 1] == (
+        "- NV-05 Quy hoạch chung thành phố (Sở Xây dựng): hạn 20/11/2025, quá hạn 18 ngày, 0%"
+    )
+    assert lines[overdue + 2].startswith(
+        "- NV-01 Báo cáo quyết toán (Sở Tài chính): hạn 04/12/2025"
+    )
+    escalated = lines.index("NHIỆM VỤ CẦN LÃNH ĐẠO CHỈ ĐẠO (quá hạn từ 5 ngày làm việc):")
+    assert lines[escalated + 1].startswith("- NV-05 ")
+    assert lines[escalated + 2] == ""
+    week = lines.index("ĐẾN HẠN TRONG TUẦN:")
+    assert lines[week + 1] == (
+        "- NV-03 Kế hoạch 2026 (Sở Tài chính): hạn 10/12/2025, còn 2 ngày làm việc, 40%"
+    )
+    pending = lines.index("ĐỀ NGHỊ GIA HẠN CHỜ QUYẾT ĐỊNH:")
+    assert lines[pending + 1] == (
+        "- NV-01 Báo cáo quyết toán: 04/12/2025 → 20/12/2025, Nguyễn Văn An đề nghị ngày 07/12/2025"
+    )
+    silent = lines.index("ĐƠN VỊ CHƯA BÁO CÁO TỪ 7 NGÀY TRỞ LÊN:")
+    assert lines[silent + 1 : silent + 3] == [
+        "- Sở Tài chính: chưa có báo cáo nào",
+        "- Sở Xây dựng: chưa có báo cáo nào",
+    ]
+
+
+async def test_english_digest_and_weekly_title(ctx: AppContext) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+
+    text = render_digest(
+        summary, "en", scope_name="Hai Phong city", previous={"overdue": 3}, weekly=True
+    )
+
+    assert text.startswith("WEEKLY TASK STATUS DIGEST\nHai Phong city, 08/12/2025\n")
+    assert "(change since last week in brackets)" in text
+    assert "- Overdue: 2 (-1) (33.3% of all; 40.0% of those with a deadline)" in text
+    assert "- Done on time: 1 (16.7% of all)" in text
+    assert "NV-05" in text and "18 days late" in text
+
+
+async def test_unit_digest_has_no_unit_table_and_no_unit_names(ctx: AppContext) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        health = await world.unit("SO-YT", "Sở Y tế")
+        await world.task("YT-01", health, D(2025, 12, 1))
+        summary = await build_summary(session, ctx, unit_id=health.id)
+
+    text = render_digest(summary, "vi", scope_name="Sở Y tế")
+
+    assert "THEO ĐƠN VỊ" not in text
+    assert "- YT-01 Nhiệm vụ YT-01: hạn 01/12/2025, quá hạn 7 ngày, 0%" in text
+    assert "NV-01" not in text
+
+
+async def test_completions_and_delivery_figures(ctx: AppContext) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx, since=ctx.now() - dt.timedelta(days=7))
+
+    text = render_digest(
+        summary,
+        "vi",
+        scope_name="Toàn thành phố",
+        delivery={"sent": 40, "late": 2, "failed": 1, "skipped": 3},
+    )
+
+    lines = text.splitlines()
+    done = lines.index("HOÀN THÀNH TỪ LẦN TỔNG HỢP TRƯỚC:")
+    assert set(lines[done + 1 : done + 3]) == {
+        "- NV-02 Nhiệm vụ NV-02 (Sở Tài chính): hạn 05/12/2025",
+        "- NV-06 Nhiệm vụ NV-06 (Sở Xây dựng): hạn 28/11/2025",
+    }
+    assert lines[-2:] == [
+        "GỬI NHẮC VIỆC:",
+        "đã gửi 40 (muộn 2), lỗi 1, bỏ qua khi bot ngừng chạy 3",
+    ]
+
+
+async def test_empty_database_says_so(ctx: AppContext) -> None:
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+
+    text = render_digest(summary, "vi", scope_name="Toàn thành phố")
+
+    assert text.splitlines()[-1] == "Chưa có nhiệm vụ nào."
+
+
+async def test_counts_for_log_match_the_summary(ctx: AppContext) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+
+    assert counts_for_log(summary) == {
+        "done_on_time": 1,
+        "done_late": 1,
+        "in_progress": 2,
+        "overdue": 2,
+        "total": 6,
+        "with_deadline": 5,
+    }
+
+
+async def test_big_digest_splits_into_chat_sized_parts(ctx: AppContext) -> None:
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        for number in range(40):
+            unit = await world.unit(f"XA-{number:02d}", f"Ủy ban nhân dân xã số {number}")
+            for index in range(3):
+                await world.task(
+                    f"X{number:02d}-{index}",
+                    unit,
+                    D(2025, 11, 1 + index),
+                    title="Triển khai nghị quyết của Hội đồng nhân dân thành phố " * 3,
+                )
+        summary = await build_summary(session, ctx)
+
+    text = render_digest(summary, "vi", scope_name="Toàn thành phố")
+
+    assert "… và 25 đơn vị khác" in text
+    assert max(len(line) for line in text.splitlines()) < 200
+    parts = split_text(text, 2000)
+    assert len(parts) > 1 and all(len(part) <= 2000 for part in parts)
+    assert "\n".join(parts).replace("\n", "") == text.replace("\n", "")

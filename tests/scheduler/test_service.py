@@ -1,0 +1,64 @@
+"""The scheduler component: APScheduler wiring, and the running loop end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import Runtime
+from bot.clock import FrozenClock
+from bot.context import AppContext
+from scheduler.service import SchedulerComponent
+from tests.scheduler.builders import World
+from tests.scheduler.fakes import RecordingSender
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+async def test_jobs_are_registered_with_their_triggers_in_vietnam_time(ctx: AppContext) -> None:
+    component = SchedulerComponent(Runtime(ctx))
+
+    jobs = {job.id: job for job in component.scheduler.get_jobs()}
+
+    assert set(jobs) == {"planner", "digest.daily", "digest.weekly"}
+    planner = jobs["planner"].trigger
+    assert isinstance(planner, IntervalTrigger) and planner.interval == dt.timedelta(seconds=60)
+    daily, weekly = jobs["digest.daily"].trigger, jobs["digest.weekly"].trigger
+    assert isinstance(daily, CronTrigger) and isinstance(weekly, CronTrigger)
+    assert str(daily.timezone) == str(weekly.timezone) == "Asia/Ho_Chi_Minh"
+    fields = {field.name: str(field) for field in daily.fields}
+    assert (fields["hour"], fields["minute"], fields["day_of_week"]) == ("7", "30", "*")
+    weekly_fields = {field.name: str(field) for field in weekly.fields}
+    assert (weekly_fields["day_of_week"], weekly_fields["hour"]) == ("mon", "7")
+    assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
+
+
+async def test_started_component_plans_and_sends_without_waiting_for_a_tick(
+    ctx: AppContext, clock: FrozenClock
+) -> None:
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        unit = await world.unit("SO-TC", "Sở Tài chính")
+        await world.official("TC-CV", unit, chat_id="42")
+        await world.task("NV-01", unit, dt.date(2025, 12, 9))
+    clock.set(dt.datetime(2025, 12, 8, 8, 0, 5, tzinfo=HCM))
+    runtime = Runtime(ctx)
+    sender = RecordingSender()
+    runtime.senders["telegram"] = sender
+    component = SchedulerComponent(runtime)
+
+    await component.start()
+    try:
+        for _ in range(200):
+            if sender.sent:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await component.stop()
+
+    assert [item.chat_id for item in sender.sent] == ["42"]
+    assert sender.sent[0].reply.text.startswith("NHẮC VIỆC ngày 08/12/2025: Sở Tài chính")
