@@ -52,6 +52,7 @@ class Runtime:
     """Channel name → sender, used by the outbox dispatcher."""
     components: list[Component] = field(default_factory=list)
     _runner: web.AppRunner | None = None
+    _started: list[Component] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.dispatcher = build_dispatcher(self.ctx)
@@ -77,9 +78,12 @@ class Runtime:
         for component in self.components:
             log.info("starting %s", component.name)
             await component.start()
+            self._started.append(component)
 
     async def stop(self) -> None:
-        for component in reversed(self.components):
+        """Stop the components that started, in reverse order, then the web server."""
+        while self._started:
+            component = self._started.pop()
             try:
                 await component.stop()
             except Exception:
@@ -93,8 +97,8 @@ class Runtime:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await self.start()
         try:
+            await self.start()
             await stop.wait()
         finally:
             await self.stop()

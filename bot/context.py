@@ -24,7 +24,7 @@ class AppContext:
 
     def __post_init__(self) -> None:
         self.calendar = WorkCalendar(
-            self.settings.extra_days_off, self.settings.makeup_working_days
+            self.settings.days_off, self.settings.working_weekend_days
         )
 
     @property

@@ -420,6 +420,10 @@ class OutboxMessage(Base):
     ambiguous: Mapped[int] = mapped_column(
         Integer, default=0, doc="Sends that timed out after leaving (may have been delivered)"
     )
+    shared_payload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_payloads.id"),
+        doc="A payload shared by many rows (OutboxPayload); ``payload`` is then empty",
+    )
 
 
 class DigestLog(Base):
@@ -509,6 +513,18 @@ class WebMessage(Base):
 
 
 # --- Scheduler single-run bookkeeping (scheduler/locks.py) -------------------------------------
+
+
+class OutboxPayload(Base):
+    """A message payload stored once for many outbox rows: every member of a unit gets the
+    same reminder, and 50,000 copies of it would be 100 MB of writes every morning."""
+
+    __tablename__ = "outbox_payloads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the payload")
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
 
 
 class JobRun(Base):

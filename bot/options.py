@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Reply, button_options
-from bot.models import ConversationState
+from bot.models import ChannelIdentity, ConversationState, Official
 from bot.texts import TEXTS
 
 OPTIONS_KEY = "options"
@@ -65,3 +65,20 @@ async def remember_options(
         session.add(state)
     state.data = {**state.data, OPTIONS_KEY: options}
     state.updated_at = now
+
+
+async def chat_account(session: AsyncSession, channel: str, chat_id: str) -> tuple[str, str] | None:
+    """(external user id, language) of the active person behind a private chat, if any."""
+    row = (
+        await session.execute(
+            select(ChannelIdentity.external_user_id, Official.language)
+            .join(Official, Official.id == ChannelIdentity.official_id)
+            .where(
+                ChannelIdentity.channel == channel,
+                ChannelIdentity.chat_id == chat_id,
+                ChannelIdentity.active.is_(True),
+            )
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from config.calendar_defaults import KNOWN_DAYS_OFF, KNOWN_MAKEUP_DAYS
 
 SECRET_FIELDS = frozenset(
-    {"telegram_token", "zalo_token", "telegram_webhook_secret", "zalo_webhook_secret", "secret_key"}
+    {"telegram_token", "zalo_token", "telegram_webhook_secret", "zalo_webhook_secret"}
 )
 
 
@@ -101,7 +101,6 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
     public_base_url: str | None = None
-    secret_key: str | None = None
     demo_mode: bool | None = Field(
         default=None,
         description="Demo pickers on the web chat and dashboard; None = auto (see docs/web.md)",
@@ -111,8 +110,12 @@ class Settings(BaseSettings):
     digests: DigestSchedule = DigestSchedule()
     rate_limits: RateLimits = RateLimits()
 
-    extra_days_off: list[dt.date] = Field(default_factory=lambda: list(KNOWN_DAYS_OFF))
-    makeup_working_days: list[dt.date] = Field(default_factory=lambda: list(KNOWN_MAKEUP_DAYS))
+    extra_days_off: list[dt.date] = Field(
+        default_factory=list, description="Days off added to the known swaps"
+    )
+    makeup_working_days: list[dt.date] = Field(
+        default_factory=list, description="Make-up working days added to the known swaps"
+    )
 
     invite_ttl_hours: int = Field(default=72, ge=1)
     login_link_ttl_minutes: int = Field(default=10, ge=1)
@@ -147,6 +150,16 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def days_off(self) -> frozenset[dt.date]:
+        """The shipped known day swaps plus the configured extra days off."""
+        return frozenset(KNOWN_DAYS_OFF) | frozenset(self.extra_days_off)
+
+    @property
+    def working_weekend_days(self) -> frozenset[dt.date]:
+        """The shipped known make-up working days plus the configured ones."""
+        return frozenset(KNOWN_MAKEUP_DAYS) | frozenset(self.makeup_working_days)
 
     @classmethod
     def settings_customise_sources(

@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Iterable
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -182,9 +183,13 @@ class Dispatcher:
         if not traits.buttons:
             replies, options = as_numbered(replies, turn.lang)
         fitted = [part for reply in replies for part in _split(reply, traits.max_text)]
-        if options:
-            data = turn.data
-            data[OPTIONS_KEY] = options
+        data = turn.data
+        if options or OPTIONS_KEY in data:
+            # Numbers always refer to the options of the latest message.
+            if options:
+                data[OPTIONS_KEY] = options
+            else:
+                data.pop(OPTIONS_KEY)
             await turn.set_state(turn.flow or "", turn.state.step if turn.state else "", data)
         return fitted
 
@@ -232,15 +237,22 @@ def _split(reply: Reply, limit: int) -> list[Reply]:
     return [*head, last]
 
 
+_CLAIM = {
+    dialect: insert(InboundUpdate)
+    .values(channel=bindparam("channel"), update_key=bindparam("key"), processed_at=bindparam("at"))
+    .on_conflict_do_nothing()
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 async def _claim_update(session: AsyncSession, message: IncomingMessage, ctx: AppContext) -> bool:
     """Insert the update key; False when this update was processed before."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(
-        insert(InboundUpdate)
-        .values(channel=message.channel, update_key=message.update_key, processed_at=ctx.now())
-        .on_conflict_do_nothing()
+    connection = await session.connection()
+    result = await connection.execute(
+        _CLAIM[connection.dialect.name],
+        {"channel": message.channel, "key": message.update_key, "at": ctx.now()},
     )
-    return bool(getattr(result, "rowcount", 0))
+    return result.rowcount == 1
 
 
 def build_dispatcher(ctx: AppContext) -> Dispatcher:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import ChannelTraits
@@ -92,11 +92,14 @@ class Turn:
         self.state = None
 
 
+_STATE = select(ConversationState).where(
+    ConversationState.channel == bindparam("channel"),
+    ConversationState.chat_id == bindparam("chat"),
+    ConversationState.user_id == bindparam("user"),
+)
+
+
 async def load_state(session: AsyncSession, message: IncomingMessage) -> ConversationState | None:
     return await session.scalar(
-        select(ConversationState).where(
-            ConversationState.channel == message.channel,
-            ConversationState.chat_id == message.chat_id,
-            ConversationState.user_id == message.user_id,
-        )
+        _STATE, {"channel": message.channel, "chat": message.chat_id, "user": message.user_id}
     )

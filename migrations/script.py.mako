@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import bot.models
+from sqlalchemy import Text
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -56,13 +56,15 @@ from bot.models import (
     GroupBinding,
     Official,
     OutboxMessage,
+    OutboxPayload,
     OutboxStatus,
     Role,
 )
+from bot.options import as_numbered, chat_account, remember_options
 from bot.services.identities import deactivate_chat
 from bot.services.outbox import enqueue, official_recipients
 from handlers.dispatcher import split_text
-from scheduler.ratelimit import RateLimiter, rates_from_settings
+from scheduler.ratelimit import HEADROOM, RateLimiter, rates_from_settings
 from scheduler.texts import TEXTS
 
 log = logging.getLogger(__name__)
@@ -152,7 +154,9 @@ class OutboxDispatcher:
         self.ctx = ctx
         self.senders = senders
         self.instance = instance or instance_id()
-        self.limiter = limiter or RateLimiter(rates_from_settings(ctx.settings.rate_limits))
+        self.limiter = limiter or RateLimiter(
+            rates_from_settings(ctx.settings.rate_limits, headroom=HEADROOM)
+        )
         self.batch_size = batch_size
         self.concurrency = concurrency
         self.lease = lease
@@ -280,10 +284,36 @@ class OutboxDispatcher:
                     OutboxMessage.payload,
                     OutboxMessage.parts_sent,
                     OutboxMessage.attempts,
+                    OutboxMessage.shared_payload_id,
                 )
                 .execution_options(synchronize_session=False)
             )
-            rows = [_Claimed(*row) for row in result]
+            claimed = result.all()
+            shared_ids = {row.shared_payload_id for row in claimed} - {None}
+            shared: dict[int, dict[str, Any]] = {}
+            if shared_ids:
+                found = await session.execute(
+                    select(OutboxPayload.id, OutboxPayload.payload).where(
+                        OutboxPayload.id.in_(shared_ids)
+                    )
+                )
+                shared = {payload_id: payload for payload_id, payload in found}
+        rows = [
+            _Claimed(
+                id=row.id,
+                channel=row.channel,
+                chat_id=row.chat_id,
+                is_group=row.is_group,
+                kind=row.kind,
+                priority=row.priority,
+                payload=row.payload
+                if row.shared_payload_id is None
+                else shared[row.shared_payload_id],
+                parts_sent=row.parts_sent,
+                attempts=row.attempts,
+            )
+            for row in claimed
+        ]
         return sorted(rows, key=lambda row: (row.priority, row.id))
 
     # -- sending -------------------------------------------------------------------------
@@ -292,6 +322,15 @@ class OutboxDispatcher:
         sender = self.senders[row.channel]
         traits = TRAITS.get(row.channel, sender.traits)
         replies = [Reply.from_dict(item) for item in row.payload.get("replies", [])]
+        options: list[str] = []
+        account: tuple[str, str] | None = None
+        if not traits.buttons and any(reply.buttons for reply in replies):
+            # A notice with buttons (e.g. approve/reject) on a channel without them: number
+            # the options and remember them, so the person can answer "1" or "2".
+            async with self.ctx.db.session() as session:
+                account = await chat_account(session, row.channel, row.chat_id)
+            language = account[1] if account else self.ctx.settings.language
+            replies, options = as_numbered(replies, language)
         parts = fit_replies(replies, traits)
         sent = row.parts_sent
         first_id: str | None = None
@@ -326,6 +365,16 @@ class OutboxDispatcher:
         else:
             stats.sent += 1
             await self._finish(row, OutboxStatus.SENT, sent, message_id=first_id)
+            if options and account is not None:
+                async with self.ctx.db.session() as session:
+                    await remember_options(
+                        session,
+                        channel=row.channel,
+                        chat_id=row.chat_id,
+                        user_id=account[0],
+                        options=options,
+                        now=self.ctx.now(),
+                    )
 
     async def _retry_or_give_up(
         self,

@@ -18,6 +18,9 @@ from config.settings import RateLimits
 
 #: Channels not listed in the settings (the web chat) are paced at this many messages/s.
 UNLIMITED_RATE = 1000.0
+#: Pace at this fraction of each configured limit: a send the event loop delays by a few tens
+#: of milliseconds must not land in the same one-second window as the next thirty.
+HEADROOM = 0.97
 
 
 @dataclass(frozen=True)
@@ -29,17 +32,19 @@ class ChannelRates:
     per_group_per_second: float
 
 
-def rates_from_settings(limits: RateLimits) -> dict[str, ChannelRates]:
+def rates_from_settings(limits: RateLimits, headroom: float = 1.0) -> dict[str, ChannelRates]:
+    """The channels' limits from the settings, times ``headroom`` (the dispatcher uses
+    :data:`HEADROOM`)."""
     return {
         "telegram": ChannelRates(
-            limits.telegram_global_per_second,
-            limits.telegram_per_chat_per_second,
-            limits.telegram_per_group_per_minute / 60.0,
+            limits.telegram_global_per_second * headroom,
+            limits.telegram_per_chat_per_second * headroom,
+            limits.telegram_per_group_per_minute / 60.0 * headroom,
         ),
         "zalo": ChannelRates(
-            limits.zalo_global_per_second,
-            limits.zalo_per_chat_per_second,
-            limits.zalo_per_chat_per_second,
+            limits.zalo_global_per_second * headroom,
+            limits.zalo_per_chat_per_second * headroom,
+            limits.zalo_per_chat_per_second * headroom,
         ),
     }
 

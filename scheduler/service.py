@@ -26,9 +26,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.app import StartupError
 from scheduler import digests, planner
 from scheduler.dispatcher import OutboxDispatcher, instance_id
-from scheduler.locks import InstanceLock
+from scheduler.locks import InstanceLock, InstanceLockError
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -93,7 +94,10 @@ class SchedulerComponent:
         database_file = self.ctx.db.sqlite_path
         if database_file is not None:
             lock = InstanceLock.for_database(database_file)
-            lock.acquire()
+            try:
+                lock.acquire()
+            except InstanceLockError as exc:
+                raise StartupError(str(exc)) from exc
             self._lock = lock
         self.scheduler.start()
         self._dispatch_task = asyncio.create_task(self.dispatcher.run(), name="outbox-dispatcher")

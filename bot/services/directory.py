@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import enum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from bot.models import ChannelIdentity, GroupBinding, Official, Role, Task, Unit
 from bot.services.errors import DomainError
@@ -28,20 +28,32 @@ def normalize_code(code: str) -> str:
     return code.strip().upper()
 
 
+# Built once: these run for every incoming message, and building a statement costs more
+# than executing its cached compiled form.
+_OFFICIAL_BY_IDENTITY = (
+    select(Official)
+    .join(ChannelIdentity, ChannelIdentity.official_id == Official.id)
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        ChannelIdentity.external_user_id == bindparam("user"),
+        ChannelIdentity.active.is_(True),
+        Official.active.is_(True),
+    )
+    .options(joinedload(Official.unit))
+)
+_TASK_BY_CODE = (
+    select(Task)
+    .where(Task.code == bindparam("code"))
+    .options(joinedload(Task.lead_unit), joinedload(Task.coordinating_units))
+)
+
+
 async def official_by_identity(
     session: AsyncSession, channel: str, external_user_id: str
 ) -> Official | None:
     """The official linked to an active chat account, with their unit loaded."""
     result = await session.execute(
-        select(Official)
-        .join(ChannelIdentity, ChannelIdentity.official_id == Official.id)
-        .where(
-            ChannelIdentity.channel == channel,
-            ChannelIdentity.external_user_id == external_user_id,
-            ChannelIdentity.active.is_(True),
-            Official.active.is_(True),
-        )
-        .options(selectinload(Official.unit))
+        _OFFICIAL_BY_IDENTITY, {"channel": channel, "user": external_user_id}
     )
     return result.scalar_one_or_none()
 
@@ -77,14 +89,8 @@ async def unit_by_code(session: AsyncSession, code: str) -> Unit:
 async def task_by_code(session: AsyncSession, code: str, *, for_update: bool = False) -> Task:
     """A task by its code; an unknown code raises with close matches suggested."""
     wanted = normalize_code(code)
-    query = (
-        select(Task)
-        .where(Task.code == wanted)
-        .options(selectinload(Task.lead_unit), selectinload(Task.coordinating_units))
-    )
-    if for_update:
-        query = query.with_for_update()
-    task = await session.scalar(query)
+    query = _TASK_BY_CODE.with_for_update(of=Task) if for_update else _TASK_BY_CODE
+    task = (await session.execute(query, {"code": wanted})).unique().scalar_one_or_none()
     if task is not None:
         return task
     suggestions = await suggest_task_codes(session, wanted)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +20,10 @@ from bot.progress import ProgressError, plan_progress
 from bot.services import audit
 from bot.services.directory import TaskAccess, task_access
 from bot.services.errors import DomainError
+
+_REPORT_BY_SOURCE = select(Report).where(
+    Report.channel == bindparam("channel"), Report.source_message_id == bindparam("source")
+)
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,7 @@ async def submit_report(
     """
     if source_message_id is not None:
         existing = await session.scalar(
-            select(Report).where(
-                Report.channel == channel, Report.source_message_id == source_message_id
-            )
+            _REPORT_BY_SOURCE, {"channel": channel, "source": source_message_id}
         )
         if existing is not None:
             return ReportOutcome(existing, task, task.progress, False, duplicate=True)

@@ -1,8 +1,7 @@
-"""initial
+"""initial schema
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 02:47:17.127303
 """
 
 from collections.abc import Sequence
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import bot.models
+from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.String(length=128), nullable=False),
     sa.Column('flow', sa.String(length=64), nullable=False),
     sa.Column('step', sa.String(length=64), nullable=False),
-    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('updated_at', bot.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_states')),
     sa.UniqueConstraint('channel', 'chat_id', 'user_id', name=op.f('uq_conversation_states_channel_chat_id_user_id'))
@@ -38,7 +38,7 @@ def upgrade() -> None:
     sa.Column('recipient_key', sa.String(length=64), nullable=False),
     sa.Column('scope', sa.String(length=64), nullable=False),
     sa.Column('period', sa.String(length=32), nullable=False),
-    sa.Column('counts', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('counts', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_log')),
     sa.UniqueConstraint('recipient_key', 'period', name=op.f('uq_digest_log_recipient_key_period'))
@@ -68,9 +68,17 @@ def upgrade() -> None:
     sa.Column('period', sa.String(length=32), nullable=False),
     sa.Column('instance', sa.String(length=64), nullable=False),
     sa.Column('at', bot.models.UTCDateTime(), nullable=False),
-    sa.Column('details', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('details', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs')),
     sa.UniqueConstraint('job', 'period', name=op.f('uq_job_runs_job_period'))
+    )
+    op.create_table('outbox_payloads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_payloads')),
+    sa.UniqueConstraint('digest', name=op.f('uq_outbox_payloads_digest'))
     )
     op.create_table('public_media',
     sa.Column('name', sa.String(length=80), nullable=False),
@@ -103,7 +111,7 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.String(length=128), nullable=False),
     sa.Column('direction', sa.String(length=3), nullable=False),
     sa.Column('client_id', sa.String(length=64), nullable=True),
-    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_web_messages')),
     sa.UniqueConstraint('chat_id', 'client_id', name=op.f('uq_web_messages_chat_id_client_id'))
@@ -153,7 +161,7 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('entity', sa.String(length=32), nullable=False),
     sa.Column('entity_id', sa.String(length=64), nullable=True),
-    sa.Column('details', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('details', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['officials.id'], name=op.f('fk_audit_log_actor_id_officials')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
@@ -218,7 +226,7 @@ def upgrade() -> None:
     sa.Column('unit_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
-    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('window_day', sa.Date(), nullable=True),
     sa.Column('not_before', bot.models.UTCDateTime(), nullable=False),
     sa.Column('expires_at', bot.models.UTCDateTime(), nullable=True),
@@ -233,7 +241,9 @@ def upgrade() -> None:
     sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
     sa.Column('parts_sent', sa.Integer(), nullable=False),
     sa.Column('ambiguous', sa.Integer(), nullable=False),
+    sa.Column('shared_payload_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_outbox_official_id_officials')),
+    sa.ForeignKeyConstraint(['shared_payload_id'], ['outbox_payloads.id'], name=op.f('fk_outbox_shared_payload_id_outbox_payloads')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_outbox_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_dedupe_key'))
@@ -444,6 +454,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_public_media_expires_at'))
 
     op.drop_table('public_media')
+    op.drop_table('outbox_payloads')
     op.drop_table('job_runs')
     with op.batch_alter_table('invite_failures', schema=None) as batch_op:
         batch_op.drop_index('ix_invite_failures_who')

@@ -31,8 +31,17 @@ def test_defaults_serve() -> None:
     assert settings.reminders.before_days == [7, 3, 1]
     assert settings.reminders.send_time == dt.time(8, 0)
     assert settings.digests.daily_time == dt.time(7, 30)
-    assert set(KNOWN_DAYS_OFF) <= set(settings.extra_days_off)
-    assert set(KNOWN_MAKEUP_DAYS) <= set(settings.makeup_working_days)
+    assert settings.extra_days_off == [] and settings.makeup_working_days == []
+    assert set(KNOWN_DAYS_OFF) <= settings.days_off
+    assert set(KNOWN_MAKEUP_DAYS) <= settings.working_weekend_days
+
+
+def test_configured_day_swaps_add_to_the_known_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DONDOC_EXTRA_DAYS_OFF", '["2027-02-05"]')
+    monkeypatch.setenv("DONDOC_MAKEUP_WORKING_DAYS", '["2027-02-20"]')
+    settings = load_settings()
+    assert settings.days_off == frozenset(KNOWN_DAYS_OFF) | {dt.date(2027, 2, 5)}
+    assert settings.working_weekend_days == frozenset(KNOWN_MAKEUP_DAYS) | {dt.date(2027, 2, 20)}
 
 
 def test_environment_variables_with_nested_sections(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,11 +146,11 @@ def test_masked_settings_hide_secrets_and_database_password() -> None:
         database_url="postgresql+asyncpg://dondoc:s3cret@db/dondoc",
         telegram_token="123:abc",
         zalo_token="zzz",
-        secret_key="k",
+        zalo_webhook_secret="webhook-secret",
     )
     masked = settings.masked()
     assert masked["telegram_token"] == "***"
     assert masked["zalo_token"] == "***"
-    assert masked["secret_key"] == "***"
+    assert masked["zalo_webhook_secret"] == "***"
     assert masked["database_url"] == "postgresql+asyncpg://dondoc:***@db/dondoc"
     assert "s3cret" not in str(masked) and "123:abc" not in str(masked)

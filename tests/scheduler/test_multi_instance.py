@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Runtime
+from bot.app import Runtime, StartupError
 from bot.channels.base import TELEGRAM, SendResult
 from bot.clock import FrozenClock
 from bot.context import AppContext
@@ -148,7 +148,7 @@ async def test_a_second_scheduler_on_the_same_sqlite_file_refuses_to_start(
     first, second = (SchedulerComponent(Runtime(ctx)) for ctx in contexts)
     await first.start()
     try:
-        with pytest.raises(InstanceLockError, match="Another Dondoc instance is already running"):
+        with pytest.raises(StartupError, match="Another Dondoc instance is already running"):
             await second.start()
     finally:
         await first.stop()

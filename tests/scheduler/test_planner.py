@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.messages import Reply
-from bot.models import Channel, ExtensionRequest, OutboxMessage, OutboxStatus, Role
+from bot.models import (
+    Channel,
+    ExtensionRequest,
+    OutboxMessage,
+    OutboxPayload,
+    OutboxStatus,
+    Role,
+)
 from bot.services.summary import build_summary
 from scheduler import planner
 from scheduler.dispatcher import OutboxDispatcher
@@ -28,8 +35,15 @@ def at(day: D, hour: int, minute: int = 0) -> dt.datetime:
 
 
 async def _outbox(ctx: AppContext) -> list[OutboxMessage]:
+    """The outbox rows, each with its payload (shared payloads resolved, not saved)."""
     async with ctx.db.session() as session:
-        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        for row in rows:
+            if row.shared_payload_id is not None:
+                shared = await session.get_one(OutboxPayload, row.shared_payload_id)
+                session.expunge(row)
+                row.payload = shared.payload
+    return rows
 
 
 async def _reply(ctx: AppContext, chat_id: str) -> Reply:
@@ -245,3 +259,52 @@ async def test_no_reminders_on_weekends_and_holidays(ctx: AppContext, clock: Fro
         assert not result.planned
     async with ctx.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+async def test_the_dry_run_shows_exactly_what_is_queued(
+    ctx: AppContext, clock: FrozenClock
+) -> None:
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        grouped = await world.unit("SO-A", "Sở A")
+        await world.group(grouped, "-100900")
+        await world.official("A-CV", grouped, chat_id="901")
+        await world.official("A-ZL", grouped, channels=[Channel.ZALO], chat_id="zalo-902")
+        await world.official("A-TP", grouped, Role.HEAD, chat_id="903")
+        plain = await world.unit("SO-B", "Sở B")
+        await world.official("B-EN", plain, chat_id="911", language="en")
+        chooser = await world.official(
+            "B-KENH", plain, channels=[Channel.TELEGRAM, Channel.ZALO], chat_id="912"
+        )
+        chooser.notify_channels = "zalo"
+        await world.official("B-TP", plain, Role.HEAD, chat_id="913")
+        for unit, code in ((grouped, "A"), (plain, "B")):
+            await world.task(f"{code}-01", unit, D(2025, 12, 3))  # 3 working days late
+            await world.task(f"{code}-02", unit, D(2025, 12, 11))  # 3 working days left
+    clock.set(at(D(2025, 12, 8), 8, 0))
+    async with ctx.db.session() as session:
+        planned = await planner.plan_day(session, ctx, D(2025, 12, 8))
+
+    await planner.run_tick(ctx)
+
+    expected = {
+        (m.recipient.channel, m.recipient.chat_id): planner.render_planned(m, D(2025, 12, 8), None)[
+            "replies"
+        ][0]["text"]
+        for m in planned
+    }
+    queued = {
+        (row.channel, row.chat_id): row.payload["replies"][0]["text"] for row in await _outbox(ctx)
+    }
+    assert queued == expected
+    assert set(queued) == {
+        ("telegram", "-100900"),  # Sở A's group, instead of its Telegram members
+        ("zalo", "zalo-902"),  # a member the group does not reach
+        ("telegram", "903"),  # Sở A's head: the overdue task, personally
+        ("telegram", "911"),
+        ("zalo", "912"),  # chose Zalo with /kenh
+        ("telegram", "913"),
+    }
+    assert "QUÁ HẠN (1):\n1. A-01 " in queued[("telegram", "903")]
+    assert "A-02" not in queued[("telegram", "903")]
+    assert queued[("telegram", "911")].startswith("TASK REMINDER")

@@ -62,8 +62,10 @@ async def test_429_pushes_the_channel_back() -> None:
     assert time.now == 5.0
 
 
-def test_rates_come_from_the_settings() -> None:
-    rates = rates_from_settings(RateLimits(zalo_global_per_second=2.5))
+def test_rates_come_from_the_settings_with_headroom() -> None:
+    assert rates_from_settings(RateLimits())["telegram"] == TELEGRAM
+    rates = rates_from_settings(RateLimits(zalo_global_per_second=2.5), headroom=0.9)
 
-    assert rates["telegram"] == TELEGRAM
-    assert rates["zalo"].global_per_second == 2.5
+    assert rates["telegram"].global_per_second == pytest.approx(27.0)
+    assert rates["telegram"].per_group_per_second == pytest.approx(20 / 60 * 0.9)
+    assert rates["zalo"].global_per_second == pytest.approx(2.25)

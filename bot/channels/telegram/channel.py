@@ -14,6 +14,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
@@ -124,6 +125,7 @@ class TelegramChannel:
     async def start(self) -> None:
         await self._connect()
         ctx = self.runtime.ctx
+        await self._warm_up()
         processor = UpdateProcessor(
             self.bot,
             self.runtime.dispatcher,
@@ -185,6 +187,14 @@ class TelegramChannel:
                 expected,
                 self.bot.username,
             )
+
+    async def _warm_up(self) -> None:
+        """Open a database connection and load this year's holidays before the first update
+        arrives, so that the first person does not wait for them."""
+        ctx = self.runtime.ctx
+        ctx.calendar.is_working_day(ctx.today())
+        async with ctx.db.session() as session:
+            await session.execute(text("SELECT 1"))
 
     async def _publish_commands(self) -> None:
         """The command menu: Vietnamese by default, English for English-language clients."""

@@ -124,27 +124,25 @@ class UpdateProcessor:
         previous: asyncio.Task[None] | None,
         committed: asyncio.Future[None] | None,
     ) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        async with self._slots:
-            try:
+        try:
+            if previous is not None:
+                await asyncio.wait([previous])
+            async with self._slots:
                 replies = await self._commit(update, persist=committed is None)
-            except asyncio.CancelledError:
-                if committed is not None and not committed.done():
-                    committed.set_exception(StoppedError("stopped before the commit"))
-                raise
-            except Exception as exc:
-                if committed is None:
-                    log.error(
-                        "zalo update %s lost: %s: %s", update.dedup_key, type(exc).__name__, exc
-                    )
-                elif not committed.done():
-                    committed.set_exception(exc)
-                return
+        except asyncio.CancelledError:
             if committed is not None and not committed.done():
-                committed.set_result(None)
-            if replies:
-                await self.delivery.deliver(update.message.chat_id, replies)
+                committed.set_exception(StoppedError("stopped before the commit"))
+            raise
+        except Exception as exc:
+            if committed is None:
+                log.error("zalo update %s lost: %s: %s", update.dedup_key, type(exc).__name__, exc)
+            elif not committed.done():
+                committed.set_exception(exc)
+            return
+        if committed is not None and not committed.done():
+            committed.set_result(None)
+        if replies:
+            await self.delivery.deliver(update.message.chat_id, replies)
 
     async def _commit(self, update: ZaloUpdate, *, persist: bool) -> list[Reply]:
         """The replies to ``update``, after its effects are committed."""

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import RunOptions, Runtime
-from bot.channels.base import SendResult, TELEGRAM, ChannelTraits
+from bot.channels.base import TELEGRAM, ChannelTraits, SendResult
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.sender import RetryPolicy
 from bot.context import AppContext
@@ -41,9 +41,7 @@ def zalo_context(ctx: AppContext, server: FakeZaloServer, **settings: Any) -> Ap
         "zalo_webhook_secret": WEBHOOK_SECRET,
         **settings,
     }
-    return AppContext(
-        settings=ctx.settings.model_copy(update=values), db=ctx.db, clock=ctx.clock
-    )
+    return AppContext(settings=ctx.settings.model_copy(update=values), db=ctx.db, clock=ctx.clock)
 
 
 @dataclass
@@ -82,7 +80,7 @@ class ZaloBot:
         processor = self.channel.processor
         assert processor is not None
         async with asyncio.timeout(5):
-            while processor.in_flight:
+            while processor.in_flight:  # noqa: ASYNC110 - test helper, bounded
                 await asyncio.sleep(0.01)
 
 

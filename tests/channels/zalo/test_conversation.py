@@ -118,7 +118,9 @@ async def test_stickers_and_long_answers(
     chat = server.chat_id_for(LAN)
     server.push_sticker(LAN, "abc123")
     polite = (await server.wait_for_messages(chat, 2))[-1]
-    assert polite.text == "Dondoc chỉ đọc được tin nhắn chữ và hình ảnh. Gõ trogiup để xem các lệnh."
+    assert (
+        polite.text == "Dondoc chỉ đọc được tin nhắn chữ và hình ảnh. Gõ trogiup để xem các lệnh."
+    )
     for n in range(30):
         await say(server, LAN, f"baocao NV-01 {n} {'Nội dung báo cáo chi tiết. ' * 5}")
     answer = await say(server, LAN, "nhiemvu NV-01", replies=2)

@@ -56,7 +56,9 @@ async def test_reminder_day_reaches_zalo_members_individually_beside_the_telegra
     result = await planner.run_tick(world.ctx)
     assert result.planned and result.queued == 3
     telegram = RecordingSender()
-    stats = await drain_outbox(world.ctx, {"zalo": zalo.runtime.senders["zalo"], "telegram": telegram})
+    stats = await drain_outbox(
+        world.ctx, {"zalo": zalo.runtime.senders["zalo"], "telegram": telegram}
+    )
     assert stats.sent == 3 and stats.failed == 0
     # The unit's Telegram group gets one message; its Zalo members get it individually.
     assert [chat for chat, _ in telegram.sent] == [TELEGRAM_GROUP]
@@ -157,9 +159,8 @@ async def test_linked_on_both_channels_and_choosing_one_with_kenh(
 
     [choices] = await say(server, "hung", "/kenh")
     assert "Tài khoản đã liên kết: Telegram, Zalo." in (choices.text or "")
-    assert (
-        "1. Tất cả kênh đã liên kết\n2. Chỉ Telegram\n3. Chỉ Zalo\n4. Liên kết thêm kênh"
-        in (choices.text or "")
+    assert "1. Tất cả kênh đã liên kết\n2. Chỉ Telegram\n3. Chỉ Zalo\n4. Liên kết thêm kênh" in (
+        choices.text or ""
     )
     [saved] = await say(server, "hung", "3")
     assert saved.text == "Đã lưu: nhắc việc và báo cáo tổng hợp sẽ gửi đến bạn qua Zalo."

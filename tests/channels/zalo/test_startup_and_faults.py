@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.app import RunOptions, Runtime, StartupError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
-from bot.models import AuditLog, ChannelIdentity
+from bot.models import AuditLog, Base, ChannelIdentity
 from tests.channels.zalo.harness import World, ZaloBot, link, say, zalo_context
 from tests.fakes.zalo_api import FakeZaloServer
 
@@ -131,3 +131,23 @@ async def test_a_blocked_chat_is_marked_inactive(
         )
     assert identity is not None and identity.active is False
     assert audit is not None and audit.details["channel"] == "zalo"
+
+
+async def test_a_polled_update_waits_out_a_database_outage(
+    server: FakeZaloServer, world: World, zalo: ZaloBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """getUpdates has no offsets: a fetched update exists only in memory, so it is retried
+    until the database is back instead of being dropped."""
+    await link(world, server, "CV-SXD", "lan")
+    chat = server.chat_id_for("lan")
+    async with world.ctx.db.engine.begin() as conn:
+        await conn.execute(text("DROP TABLE inbound_updates"))
+    server.push_text("lan", "baocao NV-01 75 Đã xin ý kiến các sở")
+    async with asyncio.timeout(5):
+        while "not processed" not in caplog.text:  # noqa: ASYNC110 - waiting for a log line
+            await asyncio.sleep(0.01)
+    async with world.ctx.db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    [_, saved] = await server.wait_for_messages(chat, 2)
+    assert "Đã lưu báo cáo." in (saved.text or "")
+    assert (await world.task("NV-01")).progress == 75

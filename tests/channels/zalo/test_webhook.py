@@ -33,9 +33,7 @@ async def _register(server: FakeZaloServer, bot: ZaloBot, world: World, user: st
     """Link ``user`` to CV-SXD through the webhook; returns their chat id."""
     code = await world.invite("CV-SXD")
     update = server.push_text(user, f"start {code}")
-    status = await server.deliver_webhook(
-        bot.webhook_endpoint, update, secret_token=WEBHOOK_SECRET
-    )
+    status = await server.deliver_webhook(bot.webhook_endpoint, update, secret_token=WEBHOOK_SECRET)
     assert status == 200
     chat = server.chat_id_for(user)
     [linked] = await server.wait_for_messages(chat, 1)
@@ -139,4 +137,3 @@ async def test_webhook_mode_needs_a_proper_secret_and_https(
         await channel.start()
     assert server.webhook_url == ""
     assert "zalo" not in runtime.senders
-
