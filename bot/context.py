@@ -23,9 +23,7 @@ class AppContext:
     """Set when something is queued for immediate sending; wakes the dispatcher."""
 
     def __post_init__(self) -> None:
-        self.calendar = WorkCalendar(
-            self.settings.days_off, self.settings.working_weekend_days
-        )
+        self.calendar = WorkCalendar(self.settings.days_off, self.settings.working_weekend_days)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -49,7 +49,7 @@ def postgres_url() -> Iterator[str]:
     name = f"dondoc_test_{uuid.uuid4().hex[:10]}"
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (DONDOC_REQUIRE_POSTGRES=1) but: {exc}")
         pytest.skip(f"PostgreSQL not reachable: {exc}")

@@ -71,6 +71,23 @@ class SendAmbiguous(SendError):
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """How hard an answer (or a poll) is tried before it is given up (logged)."""
+
+    attempts: int = 4
+    """Tries per API call for 429, 5xx and network errors."""
+    backoff: float = 0.5
+    """Delay before the second try; doubles each time."""
+    max_backoff: float = 30.0
+    max_retry_after: float = 120.0
+    """A 429 asking for a longer wait gives the answer up instead."""
+
+    def delay(self, attempt: int) -> float:
+        """The wait after failed try number ``attempt`` (1-based)."""
+        return float(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
+
+
+@dataclass(frozen=True)
 class SendResult:
     message_id: str | None
 

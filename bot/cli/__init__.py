@@ -18,8 +18,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from bot.cli import data_commands, db_commands, run_command  # noqa: F401
-    from bot.cli import scheduler_commands  # noqa: F401
+    from bot.cli import (  # noqa: F401
+        data_commands,
+        db_commands,
+        run_command,
+        scheduler_commands,
+    )
 
 
 def main() -> None:

@@ -5,3 +5,9 @@ Incoming updates become neutral :class:`bot.messages.IncomingMessage` objects
 :mod:`.render` turns those into Bot API calls. :mod:`.polling` and :mod:`.webhook` acknowledge
 an update only after its effects are committed; :mod:`.channel` wires it all into the runtime.
 """
+
+import os
+
+# Opt in to python-telegram-bot's future behaviour (durations as ``timedelta``), which the
+# adapter already handles; without it PTB warns on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -21,10 +21,11 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.app import StartupError
+from bot.channels.base import RetryPolicy
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller
 from bot.channels.telegram.process import UpdateProcessor
-from bot.channels.telegram.sender import ReplyDelivery, RetryPolicy, TelegramSender
+from bot.channels.telegram.sender import ReplyDelivery, TelegramSender
 from bot.channels.telegram.webhook import (
     SECRET_RE,
     WEBHOOK_PATH,

@@ -25,7 +25,8 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.channels.telegram.sender import RetryPolicy, retry_after_seconds
+from bot.channels.base import RetryPolicy
+from bot.channels.telegram.sender import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

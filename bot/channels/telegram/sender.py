@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, Message
@@ -34,6 +33,7 @@ from telegram.error import (
 from bot.channels.base import (
     TELEGRAM,
     ChannelTraits,
+    RetryPolicy,
     SendAmbiguous,
     SendBlocked,
     SendError,
@@ -116,23 +116,6 @@ class TelegramSender:
         except TelegramError as exc:
             raise send_error(exc) from exc
         return SendResult(message_id=str(last.message_id) if last is not None else None)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard a reply is tried before it is given up (logged)."""
-
-    attempts: int = 4
-    """Tries per API call for 429, 5xx and network errors."""
-    backoff: float = 0.5
-    """Delay before the second try; doubles each time."""
-    max_backoff: float = 30.0
-    max_retry_after: float = 120.0
-    """A 429 asking for a longer wait gives the reply up instead."""
-
-    def delay(self, attempt: int) -> float:
-        """The wait after failed try number ``attempt`` (1-based)."""
-        return float(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
 
 
 class ReplyDelivery:

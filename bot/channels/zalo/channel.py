@@ -17,13 +17,14 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.app import StartupError
+from bot.channels.base import RetryPolicy
 from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, ZaloUnauthorized
 from bot.channels.zalo.convert import CHANNEL
 from bot.channels.zalo.media import MediaRoute
 from bot.channels.zalo.polling import ZaloPoller
 from bot.channels.zalo.process import UpdateProcessor
 from bot.channels.zalo.render import ZaloRenderer
-from bot.channels.zalo.sender import ReplyDelivery, RetryPolicy, ZaloSender
+from bot.channels.zalo.sender import ReplyDelivery, ZaloSender
 from bot.channels.zalo.webhook import WEBHOOK_PATH, ZaloWebhook, secret_problem, webhook_endpoint
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 
+from bot.channels.base import RetryPolicy
 from bot.channels.zalo.client import (
     InvalidZaloUpdate,
     ZaloBadRequest,
@@ -26,7 +27,6 @@ from bot.channels.zalo.client import (
     ZaloUpdate,
 )
 from bot.channels.zalo.process import UpdateProcessor
-from bot.channels.zalo.sender import RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ import logging
 
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from bot.channels.base import ZALO
+from bot.channels.base import ZALO, RetryPolicy
 from bot.channels.zalo.client import ZaloUpdate
 from bot.channels.zalo.convert import TEXTS, Courtesy, to_incoming
-from bot.channels.zalo.sender import ReplyDelivery, RetryPolicy
+from bot.channels.zalo.sender import ReplyDelivery
 from bot.context import AppContext
 from bot.messages import IncomingMessage, Reply
 from handlers import Dispatcher

@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 from bot.channels.base import (
     ZALO,
     ChannelTraits,
+    RetryPolicy,
     SendAmbiguous,
     SendBlocked,
     SendError,
@@ -104,22 +104,6 @@ class ZaloSender:
         except ZaloError as exc:
             raise send_error(exc) from exc
         return SendResult(message_id=last.message_id if last is not None else None)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard an answer (or a poll) is tried before it is given up (logged)."""
-
-    attempts: int = 4
-    backoff: float = 0.5
-    """Delay before the second try; doubles each time."""
-    max_backoff: float = 30.0
-    max_retry_after: float = 120.0
-    """A 429 asking for a longer wait gives the answer up instead."""
-
-    def delay(self, attempt: int) -> float:
-        """The wait after failed try number ``attempt`` (1-based)."""
-        return float(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
 
 
 class ReplyDelivery:

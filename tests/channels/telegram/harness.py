@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import RunOptions, Runtime
+from bot.channels.base import RetryPolicy
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.sender import RetryPolicy
 from bot.context import AppContext
 from bot.db import Database
 from bot.messages import Reply

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 from telegram import Bot, Update
 
+from bot.channels.base import RetryPolicy
 from bot.channels.telegram.channel import build_bot
 from bot.channels.telegram.polling import POISON_ATTEMPTS, UpdatePoller
-from bot.channels.telegram.sender import RetryPolicy
 from config import Settings
 from tests.fakes.telegram_api import FakeTelegramServer
 

@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import RunOptions, Runtime
-from bot.channels.base import TELEGRAM, ChannelTraits, SendResult
+from bot.channels.base import TELEGRAM, ChannelTraits, RetryPolicy, SendResult
 from bot.channels.zalo.channel import ZaloChannel
-from bot.channels.zalo.sender import RetryPolicy
 from bot.context import AppContext
 from bot.messages import Reply
 from bot.models import Official, Role, Task, Unit
