@@ -8,7 +8,9 @@ APScheduler job per task reminder (each of the 7/3/1/0-working-days-before dates
 open task) added to an ``AsyncIOScheduler`` with its in-memory job store. It only *schedules*
 (no grouping per recipient, no sending), so the comparison flatters it.
 
-Every measurement runs in a fresh subprocess, so each peak memory (``ru_maxrss``, the whole
+The planner's figure is a steady-state tick (the next working day's morning window, in the
+process that already ran one); the first tick of a process is printed too. Every
+measurement runs in a fresh subprocess, so each peak memory (``ru_maxrss``, the whole
 process including the interpreter and libraries) is its own. Targets: planner tick < 2 s,
 one digest < 0.5 s, peak < 300 MB.
 
@@ -39,6 +41,7 @@ MONDAY = dt.date(2025, 12, 15)
 #: all tasks overdue; with deadlines spread 60 days back and 90 ahead, 5 % gives about that.
 OVERDUE_SHARE_OF_PAST = 0.05
 NOW = dt.datetime.combine(MONDAY, dt.time(8, 0), tzinfo=HCM)
+NEXT_MORNING = NOW + dt.timedelta(days=1)
 
 
 def peak_mb() -> float:
@@ -186,10 +189,17 @@ async def measure(kind: str, url: str) -> dict[str, float]:
         if kind == "planner":
             from scheduler import planner
 
+            # The first tick of a process also compiles its statements and builds the
+            # holiday calendar; the bot then ticks every minute, so the steady state is the
+            # next working day's tick in the same process (a full morning window again).
             started = time.perf_counter()
             result = await planner.run_tick(ctx)
+            cold = time.perf_counter() - started
+            ctx.clock.set(NEXT_MORNING)
+            started = time.perf_counter()
+            again = await planner.run_tick(ctx)
             seconds = time.perf_counter() - started
-            extra = {"rows": float(result.queued)}
+            extra = {"rows": float(again.queued), "cold": cold, "cold_rows": float(result.queued)}
         else:
             from bot.models import Official, Role
             from scheduler import digests
@@ -314,6 +324,10 @@ def main() -> None:
         )
 
     print(f"Process baseline before Dondoc's imports: ~{planner_run['import_mb']:.0f} MB\n")
+    print(
+        f"planner, first tick of a process: {planner_run['cold']:.3f} s "
+        f"({planner_run['cold_rows']:,.0f} outbox rows)"
+    )
     line(f"planner tick ({planner_run['rows']:,.0f} outbox rows)", planner_run, "target < 2 s")
     line(f"daily digest, city-wide (cold {city['cold']:.3f} s)", city, "target < 0.5 s")
     line(f"daily digest, one unit (cold {unit['cold']:.3f} s)", unit, "target < 0.5 s")

@@ -11,17 +11,21 @@ import holidays
 
 
 @lru_cache(maxsize=64)
-def _vn_holidays(year: int) -> frozenset[dt.date]:
-    """Vietnamese public holidays (Tết and observed days included) for one year."""
-    return frozenset(holidays.country_holidays("VN", years=year).keys())
-
-
-@lru_cache(maxsize=64)
-def _vn_weekend_workdays(year: int) -> frozenset[dt.date]:
-    """Weekend days worked by government notice that ``holidays`` knows (the other half of a
+def _vn_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """For one year: Vietnamese public holidays (Tết and observed days included), and the
+    weekend days worked by government notice that ``holidays`` knows (the other half of a
     swap whose day off it lists, e.g. Saturday 22/08/2026 for Monday 31/08/2026)."""
-    known = holidays.country_holidays("VN", years=year).weekend_workdays
-    return frozenset(day for day in known if day.year == year)
+    calendar = holidays.country_holidays("VN", years=year)
+    worked = frozenset(day for day in calendar.weekend_workdays if day.year == year)
+    return frozenset(calendar.keys()), worked
+
+
+def _vn_holidays(year: int) -> frozenset[dt.date]:
+    return _vn_year(year)[0]
+
+
+def _vn_weekend_workdays(year: int) -> frozenset[dt.date]:
+    return _vn_year(year)[1]
 
 
 class WorkCalendar:

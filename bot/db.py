@@ -24,6 +24,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-16384")  # 16 MiB of page cache (default: 2 MiB)
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Catalog, format_date
+from bot.i18n import Catalog, format_date, shorten
 from bot.services.summary import Summary, TaskLine, UnitFigures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
@@ -227,17 +227,8 @@ def _unit_lines(units: list[UnitFigures], lang: str) -> list[str]:
     return lines
 
 
-def shorten(text: str, limit: int = MAX_TITLE) -> str:
-    """One line of at most ``limit`` characters, cut on a word boundary with an ellipsis."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1].rsplit(" ", 1)[0]
-    return f"{cut}…"
-
-
 def _task_line(line: TaskLine, lang: str, with_unit: bool, *, state: bool = True) -> str:
-    parts = [f"- {line.code} {shorten(line.title)}"]
+    parts = [f"- {line.code} {shorten(line.title, MAX_TITLE)}"]
     if with_unit:
         parts[0] += f" ({line.unit_name})"
     details: list[str] = []

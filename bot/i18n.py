@@ -34,8 +34,17 @@ def format_date(day: dt.date | None, lang: str | None = "vi") -> str:
     """dd/mm/yyyy, as Vietnamese documents write dates; '—' when there is none."""
     if day is None:
         return "—" if lang != "en" else "none"
-    return day.strftime("%d/%m/%Y")
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def format_datetime(moment: dt.datetime, tz: dt.tzinfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+
+
+def shorten(text: str, limit: int = 70) -> str:
+    """One line of at most ``limit`` characters, cut on a word boundary with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0]
+    return f"{cut}…"

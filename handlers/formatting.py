@@ -5,33 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.context import AppContext
-from bot.i18n import format_date, format_datetime
+from bot.i18n import format_date, format_datetime, shorten
 from bot.models import DeadlineChange, ExtensionRequest, Report, Task
-from bot.status import StatusInfo, classify
+from bot.services.summary import task_status
+from bot.status import StatusInfo
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from handlers.texts import TEXTS
-
-TITLE_LIMIT = 70
-
-
-def shorten(text: str, limit: int = TITLE_LIMIT) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
-
-
-def task_status(ctx: AppContext, task: Task) -> StatusInfo:
-    """The official category and warnings of a task today (``bot.status.classify``)."""
-    policy = ctx.settings.reminders
-    return classify(
-        deadline=task.deadline,
-        completed_on=task.completed_on,
-        last_report_on=ctx.local_date(task.last_report_at) if task.last_report_at else None,
-        created_on=ctx.local_date(task.created_at),
-        today=ctx.today(),
-        calendar=ctx.calendar,
-        due_soon_days=policy.due_soon_days,
-        no_report_days=policy.stale_after_days,
-    )
 
 
 def status_label(info: StatusInfo, lang: str) -> str:

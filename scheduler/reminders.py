@@ -7,8 +7,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.digest import shorten
-from bot.i18n import format_date
+from bot.i18n import format_date, shorten
 from bot.messages import Button, Reply
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from scheduler.texts import TEXTS

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+
 from bot.messages import Reply
 
 
@@ -68,6 +70,16 @@ class SendAmbiguous(SendError):
     reminder is worse than a double one) and counted."""
 
     retryable = True
+
+
+def is_transient(error: BaseException) -> bool:
+    """Errors worth retrying an incoming update for as long as it takes: the database or
+    network is away. Integrity and data errors come from the update itself (or a bug) and
+    would fail the same way every time. A missing table (migrations not run) is worth
+    waiting for."""
+    if isinstance(error, IntegrityError | DataError):
+        return False
+    return isinstance(error, SQLAlchemyError | OSError | TimeoutError)
 
 
 @dataclass(frozen=True)

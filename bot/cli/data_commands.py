@@ -23,7 +23,7 @@ from bot.importing import ImportFailed, ImportResult, Kind, import_files
 from bot.services import directory, invites
 from bot.services.errors import DomainError
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def _stderr(message: str) -> None:

@@ -31,7 +31,8 @@ def run_bot(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings()
     ctx = AppContext(settings=settings, db=Database(settings.database_url))
     runtime = Runtime(ctx, RunOptions(webhook_url=webhook_url, host=host, port=port))

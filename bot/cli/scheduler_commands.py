@@ -19,7 +19,7 @@ from bot.services.errors import DomainError
 from scheduler import digests, planner
 from scheduler.reminders import GROUP_ORDER, ItemKind
 
-console = Console()
+console = Console(soft_wrap=True)
 GROUP_NAMES = {
     ItemKind.OVERDUE: "overdue",
     ItemKind.DUE_TODAY: "due today",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
 from bot.models import ExtensionRequest, ExtensionStatus, Task, Unit
-from bot.status import STATUS_ORDER, Status
+from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 
 def status_expression(today: dt.date) -> ColumnElement[str]:
@@ -30,6 +30,22 @@ def status_expression(today: dt.date) -> ColumnElement[str]:
         (Task.completed_on.is_not(None), Status.DONE_LATE.value),
         (Task.deadline < today, Status.OVERDUE.value),
         else_=Status.IN_PROGRESS.value,
+    )
+
+
+def task_status(ctx: AppContext, task: Task) -> StatusInfo:
+    """The official category and warnings of a task today (:func:`bot.status.classify`;
+    :func:`status_expression` is the same rule in SQL)."""
+    policy = ctx.settings.reminders
+    return classify(
+        deadline=task.deadline,
+        completed_on=task.completed_on,
+        last_report_on=ctx.local_date(task.last_report_at) if task.last_report_at else None,
+        created_on=ctx.local_date(task.created_at),
+        today=ctx.today(),
+        calendar=ctx.calendar,
+        due_soon_days=policy.due_soon_days,
+        no_report_days=policy.stale_after_days,
     )
 
 

@@ -26,8 +26,15 @@ from bot.services.directory import (
     sees_everything,
     task_access,
 )
-from bot.services.summary import Summary, TaskLine, UnitFigures, build_summary, unit_figures
-from bot.status import STATUS_ORDER, Status, classify
+from bot.services.summary import (
+    Summary,
+    TaskLine,
+    UnitFigures,
+    build_summary,
+    task_status,
+    unit_figures,
+)
+from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web import auth
 from bot.web.demo import DemoSwitch, demo_officials
@@ -723,25 +730,16 @@ def extension_table(summary: Summary, lang: str) -> Markup:
     return _table(headers, rows, lang)
 
 
-def task_status(task: Task, lang: str, ctx: AppContext) -> tuple[Status, str]:
+def status_and_label(task: Task, lang: str, ctx: AppContext) -> tuple[Status, str]:
     """The task's category (as the chat and digests count it) and its label with warnings."""
-    info = classify(
-        deadline=task.deadline,
-        completed_on=task.completed_on,
-        last_report_on=ctx.local_date(task.last_report_at) if task.last_report_at else None,
-        created_on=ctx.local_date(task.created_at),
-        today=ctx.today(),
-        calendar=ctx.calendar,
-        due_soon_days=ctx.settings.reminders.due_soon_days,
-        no_report_days=ctx.settings.reminders.stale_after_days,
-    )
+    info = task_status(ctx, task)
     labels = [DOMAIN_TEXTS.t(f"status.{info.status.value}", lang)]
     labels += [DOMAIN_TEXTS.t(f"warning.{w.value}", lang) for w in sorted(info.warnings)]
     return info.status, " · ".join(labels)
 
 
 def task_facts(task: Task, lang: str, ctx: AppContext) -> Markup:
-    status, label = task_status(task, lang, ctx)
+    status, label = status_and_label(task, lang, ctx)
     coordinating = join(
         (_link(unit_url(u.code), u.name) for u in task.coordinating_units), ", "
     ) or Markup("—")
@@ -861,7 +859,7 @@ def task_table(tasks: Sequence[Task], lang: str, ctx: AppContext) -> Markup:
     ]
     rows = []
     for task in tasks:
-        status, label = task_status(task, lang, ctx)
+        status, label = status_and_label(task, lang, ctx)
         last = task.last_report_at
         rows.append(
             render(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.i18n import format_date
+from bot.i18n import format_date, shorten
 from bot.messages import Button, Reply
 from bot.models import ExtensionRequest, ExtensionStatus, Official, Role
 from bot.services.extensions import decide_extension, request_extension
@@ -24,7 +24,6 @@ from handlers.commands.common import (
     small_number,
     task_for,
 )
-from handlers.formatting import shorten
 from handlers.parsing import ParseError, parse_date
 from handlers.router import Router
 from handlers.texts import TEXTS

@@ -20,6 +20,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from bot.i18n import shorten
 from bot.messages import Button, Reply
 from bot.models import Role, Task
 from bot.options import OPTIONS_KEY
@@ -42,7 +43,7 @@ from handlers.commands.common import (
     task_for,
     unit_open_tasks,
 )
-from handlers.formatting import shorten, status_label, task_status, timing
+from handlers.formatting import status_label, task_status, timing
 from handlers.parsing import ParseError, parse_percent, parse_report_line
 from handlers.router import Router
 from handlers.turn import Turn

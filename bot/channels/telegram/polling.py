@@ -21,11 +21,10 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.channels.base import RetryPolicy
+from bot.channels.base import RetryPolicy, is_transient
 from bot.channels.telegram.sender import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -36,17 +35,6 @@ POISON_ATTEMPTS = 5
 """Tries before an update failing for a non-database reason is given up."""
 
 ProcessUpdate = Callable[[Update], Awaitable[None]]
-
-
-def is_transient(error: BaseException) -> bool:
-    """Errors worth retrying for as long as it takes: the database or network is away.
-
-    Integrity and data errors come from the update itself (or a bug) and would fail the same
-    way every time. A missing table (migrations not run) is worth waiting for.
-    """
-    if isinstance(error, IntegrityError | DataError):
-        return False
-    return isinstance(error, SQLAlchemyError | OSError | TimeoutError)
 
 
 def chat_key(update: Update) -> str:

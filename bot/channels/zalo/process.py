@@ -16,9 +16,7 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
-
-from bot.channels.base import ZALO, RetryPolicy
+from bot.channels.base import ZALO, RetryPolicy, is_transient
 from bot.channels.zalo.client import ZaloUpdate
 from bot.channels.zalo.convert import TEXTS, Courtesy, to_incoming
 from bot.channels.zalo.sender import ReplyDelivery
@@ -34,17 +32,6 @@ POISON_ATTEMPTS = 3
 
 class StoppedError(Exception):
     """The channel stopped before an update could be committed."""
-
-
-def is_transient(error: BaseException) -> bool:
-    """Errors worth retrying for as long as it takes: the database or network is away.
-
-    Integrity and data errors come from the update itself (or a bug) and would fail the same
-    way every time.
-    """
-    if isinstance(error, IntegrityError | DataError):
-        return False
-    return isinstance(error, SQLAlchemyError | OSError | TimeoutError)
 
 
 class UpdateProcessor:
