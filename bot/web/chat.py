@@ -44,10 +44,10 @@ from bot.i18n import format_datetime
 from bot.messages import IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
 from bot.services import audit
-from bot.services.directory import normalize_code, official_by_identity
+from bot.services.directory import official_by_identity
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.dashboard import attachment_header, official_options
-from bot.web.demo import DemoSwitch, demo_officials
+from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.html import Markup, page, render
 from bot.web.pages import CSRF_FIELD, SECURITY_HEADERS, csrf_input, message_page, same_origin
 from bot.web.texts import TEXTS
@@ -376,11 +376,7 @@ class WebChat:
                     self.lang, "error.csrf_title", TEXTS.t("error.csrf", self.lang), status=403
                 )
             code = form.get("official")
-            official = await session.scalar(
-                select(Official).where(
-                    Official.code == normalize_code(str(code or "")), Official.active.is_(True)
-                )
-            )
+            official = await demo_official(session, code)
             if official is None:
                 return message_page(
                     self.lang,

@@ -37,7 +37,7 @@ from bot.services.summary import (
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web import auth
-from bot.web.demo import DemoSwitch, demo_officials
+from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.html import Markup, join, page, path_part, render, safe_link
 from bot.web.pages import (
     CSRF_FIELD,
@@ -247,11 +247,7 @@ class Dashboard:
                 return message_page(
                     self.lang, "error.forbidden_title", "", status=403, extra=back_link(self.lang)
                 )
-            official = await session.scalar(
-                select(Official).where(
-                    Official.code == normalize_code(str(code or "")), Official.active.is_(True)
-                )
-            )
+            official = await demo_official(session, code)
             if official is None:
                 return message_page(
                     self.lang,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.models import AuditLog, Official, Role
+from bot.services.directory import normalize_code
 from config import Settings
 
 DEMO_AUDIT_ACTION = "demo.load"
@@ -63,6 +64,15 @@ async def demo_officials(session: AsyncSession) -> list[Official]:
     return sorted(
         officials,
         key=lambda o: (rank[o.role], o.unit.code if o.unit else "", o.full_name),
+    )
+
+
+async def demo_official(session: AsyncSession, code: object) -> Official | None:
+    """The active official a demo picker names (the form field may be missing)."""
+    return await session.scalar(
+        select(Official).where(
+            Official.code == normalize_code(str(code or "")), Official.active.is_(True)
+        )
     )
 
 

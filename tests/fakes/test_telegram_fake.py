@@ -85,9 +85,10 @@ async def test_get_me_parses(bot: Bot) -> None:
 
 
 async def test_wrong_token_is_invalid_token(server: FakeTelegramServer) -> None:
+    bot = Bot("999:WRONG", base_url=f"{server.url}/bot")
     with pytest.raises(InvalidToken):
-        async with Bot("999:WRONG", base_url=f"{server.url}/bot"):
-            pass
+        await bot.initialize()
+    await bot.shutdown()
 
 
 async def test_raw_error_bodies_are_telegram_shaped(server: FakeTelegramServer) -> None:

@@ -165,8 +165,10 @@ async def test_a_resent_message_changes_nothing(web: Web, world: World) -> None:
     frame = {"type": "message", "id": "same-id", "text": "/baocao NQ-01 60 Đã gửi dự thảo"}
     await chat.send_frame(frame)
     await chat.ws.send_str(json.dumps(frame))
-    while (await chat.next_frame()).get("type") != "ack":
-        pass
+    resent_ack = None
+    while resent_ack is None:
+        frame_in = await chat.next_frame()
+        resent_ack = frame_in if frame_in.get("type") == "ack" else None
     async with web.ctx.db.session() as session:
         count = await session.scalar(select(func.count()).select_from(Report))
         stored = await session.scalar(
