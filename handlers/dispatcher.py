@@ -132,6 +132,8 @@ class Dispatcher:
             return await self._on_command(turn, spec, args)
         if turn.flow and turn.flow in self.flows:
             return await self.flows[turn.flow](turn)
+        if turn.is_group:
+            return None  # people talk to each other in groups: answer commands only
         for handler in self.text_handlers:
             result = await handler(turn)
             if result is not None:

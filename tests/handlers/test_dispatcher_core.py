@@ -131,3 +131,14 @@ async def test_unregistered_accounts_are_told_how_to_register(ctx: AppContext, t
     dispatcher = _dispatcher(ctx, _choices)
     [reply] = await dispatcher.handle(_message(text), TELEGRAM)
     assert "/start <mã mời>" in reply.text
+
+
+async def test_ordinary_talk_in_a_group_gets_no_reply_but_commands_do(ctx: AppContext) -> None:
+    dispatcher = _dispatcher(ctx, _choices)
+    group = {"chat_type": "group"}
+    assert (
+        await dispatcher.handle(_message("Chiều nay họp lúc 3 giờ", key="g1", **group), TELEGRAM)
+        == []
+    )
+    [reply] = await dispatcher.handle(_message("/trogiup", key="g2", **group), TELEGRAM)
+    assert "/start" in reply.text
