@@ -21,6 +21,8 @@ UNLIMITED_RATE = 1000.0
 #: Pace at this fraction of each configured limit: a send the event loop delays by a few tens
 #: of milliseconds must not land in the same one-second window as the next thirty.
 HEADROOM = 0.97
+#: Lateness of a release, as a fraction of the spacing, that the next release may make up.
+LATE_CREDIT = 0.25
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class RateLimiter:
         self._sleep = sleep
         self._global_next: dict[str, float] = {}
         self._chat_next: dict[tuple[str, str], float] = {}
+        self._released: dict[str, float] = {}
 
     def _rates(self, channel: str) -> ChannelRates:
         default = ChannelRates(UNLIMITED_RATE, UNLIMITED_RATE, UNLIMITED_RATE)
@@ -82,10 +85,27 @@ class RateLimiter:
         return slot - now
 
     async def acquire(self, channel: str, chat_id: str, *, is_group: bool) -> None:
-        """Wait until one more message may go to ``chat_id``."""
+        """Wait until one more message may go to ``chat_id``.
+
+        Booked slots are evenly spaced, but if the event loop stalls, every sender whose slot
+        passed meanwhile would wake at once and reach the channel as a burst. So a release
+        also keeps the channel's spacing from the previous *actual* release: a stall delays
+        the sends after it instead of bunching them.
+        """
         wait = self.reserve(channel, chat_id, is_group=is_group)
         if wait > 0:
             await self._sleep(wait)
+        spacing = 1.0 / self._rates(channel).global_per_second
+        while True:
+            now = self._monotonic()
+            previous = self._released.get(channel, now - spacing)
+            gap = previous + spacing - now
+            if gap <= 1e-9:
+                break
+            await self._sleep(gap)
+        # Waking a little late (timer granularity) is credited back, so the pace does not
+        # drift below the rate; a longer delay restarts the grid from now.
+        self._released[channel] = max(previous + spacing, now - spacing * LATE_CREDIT)
 
     def back_off(self, channel: str, chat_id: str, seconds: float, *, whole_channel: bool) -> None:
         """After a 429: nothing more to this chat (or the whole channel) for ``seconds``."""
