@@ -46,8 +46,9 @@ from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
 from bot.services import audit
 from bot.services.directory import official_by_identity
 from bot.texts import TEXTS as DOMAIN_TEXTS
-from bot.web.dashboard import attachment_header, official_options
+from bot.web.dashboard import attachment_header
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
+from bot.web.fragments import official_options
 from bot.web.html import Markup, page, render
 from bot.web.pages import CSRF_FIELD, SECURITY_HEADERS, csrf_input, message_page, same_origin
 from bot.web.texts import TEXTS
