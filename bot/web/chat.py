@@ -243,9 +243,13 @@ class ChatHub:
             await connection.send_json(data)
 
     async def close_all(self) -> None:
-        for chat in list(self._connections.values()):
-            for connection in list(chat):
-                await connection.ws.close(code=1001, message=b"server shutdown")
+        """Close every open socket at once (each close waits for the browser's reply, up to
+        the socket's close timeout), so shutdown takes one timeout, not one per tab."""
+        connections = [c for chat in self._connections.values() for c in chat]
+        await asyncio.gather(
+            *(c.ws.close(code=1001, message=b"server shutdown") for c in connections),
+            return_exceptions=True,
+        )
 
 
 class WebSender:
