@@ -42,7 +42,8 @@ from typing import Any, Literal, Self
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-JSONDict = dict[str, Any]
+from tests.fakes.common import Counts, JSONDict, RecordedCall
+
 ChatId = int | str
 
 # Parameters that the Bot API takes as plain strings. In form and multipart bodies
@@ -118,15 +119,6 @@ class TelegramApiError(Exception):
         if self.retry_after:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedCall:
-    """One request the bot made: method name as sent, decoded parameters, monotonic time."""
-
-    method: str
-    params: JSONDict
-    time: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,44 +206,6 @@ class _StoredMessage:
     message: JSONDict
     raw_text: str | None
     from_bot: bool
-
-
-class _Counts:
-    """Counts events per key and wakes coroutines waiting for a count (no polling)."""
-
-    def __init__(self) -> None:
-        self._per_key: Counter[object] = Counter()
-        self._total = 0
-        self._waiters: list[tuple[object | None, int, asyncio.Event]] = []
-
-    def get(self, key: object | None) -> int:
-        """The count for ``key``, or the total over all keys for ``None``."""
-        return self._total if key is None else self._per_key[key]
-
-    def add(self, key: object) -> None:
-        self._per_key[key] += 1
-        self._total += 1
-        for wanted_key, wanted, event in self._waiters:
-            if self.get(wanted_key) >= wanted:
-                event.set()
-
-    async def wait(
-        self,
-        key: object | None,
-        count: int,
-        timeout: float,  # noqa: ASYNC109
-        what: str,
-    ) -> None:
-        if self.get(key) >= count:
-            return
-        entry = (key, count, asyncio.Event())
-        self._waiters.append(entry)
-        try:
-            await asyncio.wait_for(entry[2].wait(), timeout)
-        except TimeoutError:
-            raise TimeoutError(f"expected {count} {what}, got {self.get(key)}") from None
-        finally:
-            self._waiters.remove(entry)
 
 
 class _FloodLimits:
@@ -474,8 +428,8 @@ class FakeTelegramServer:
         self._messages: dict[tuple[ChatId, int], _StoredMessage] = {}
         self._chats: dict[ChatId, JSONDict] = {}
         self._sent: list[SentMessage] = []
-        self._sent_counts = _Counts()
-        self._call_counts = _Counts()
+        self._sent_counts = Counts()
+        self._call_counts = Counts()
         self._faults: dict[str, list[_Fault]] = {}
         self._files: dict[str, _StoredFile] = {}
         self._file_counter = itertools.count(1)

@@ -22,14 +22,14 @@ import hashlib
 import itertools
 import json
 import time
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Literal, Self
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-JSONDict = dict[str, Any]
+from tests.fakes.common import Counts, JSONDict, RecordedCall
 
 MAX_TEXT_LENGTH = 2000
 _CHAT_ACTIONS = frozenset({"typing", "upload_photo"})
@@ -75,15 +75,6 @@ class ZaloApiError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class RecordedCall:
-    """One request the bot made: method name, JSON body, monotonic time."""
-
-    method: str
-    params: JSONDict
-    time: float
-
-
-@dataclass(frozen=True, slots=True)
 class SentZaloMessage:
     """Something the bot sent: text, photo (URL and caption) or sticker."""
 
@@ -106,44 +97,6 @@ class _Fault:
     http_status: int | None
     hang_for: float | None
     chat_id: str | None
-
-
-class _Counts:
-    """Counts events per key and wakes coroutines waiting for a count (no polling)."""
-
-    def __init__(self) -> None:
-        self._per_key: Counter[object] = Counter()
-        self._total = 0
-        self._waiters: list[tuple[object | None, int, asyncio.Event]] = []
-
-    def get(self, key: object | None) -> int:
-        """The count for ``key``, or the total over all keys for ``None``."""
-        return self._total if key is None else self._per_key[key]
-
-    def add(self, key: object) -> None:
-        self._per_key[key] += 1
-        self._total += 1
-        for wanted_key, wanted, event in self._waiters:
-            if self.get(wanted_key) >= wanted:
-                event.set()
-
-    async def wait(
-        self,
-        key: object | None,
-        count: int,
-        timeout: float,  # noqa: ASYNC109
-        what: str,
-    ) -> None:
-        if self.get(key) >= count:
-            return
-        entry = (key, count, asyncio.Event())
-        self._waiters.append(entry)
-        try:
-            await asyncio.wait_for(entry[2].wait(), timeout)
-        except TimeoutError:
-            raise TimeoutError(f"expected {count} {what}, got {self.get(key)}") from None
-        finally:
-            self._waiters.remove(entry)
 
 
 def _now_ms() -> int:
@@ -209,8 +162,8 @@ class FakeZaloServer:
         self._update_arrived = asyncio.Event()
         self._message_counter = itertools.count(1)
         self._sent: list[SentZaloMessage] = []
-        self._sent_counts = _Counts()
-        self._call_counts = _Counts()
+        self._sent_counts = Counts()
+        self._call_counts = Counts()
         self._faults: dict[str, list[_Fault]] = {}
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
