@@ -36,51 +36,14 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.db import Database
-from bot.models import Channel, ChannelIdentity, Official, Report, Role, Task, Unit
+from bot.models import Report
 from config import Settings
+from tests.channels.telegram.harness import seed_reporters
 from tests.fakes.telegram_api import FakeTelegramServer
 
 NOW = dt.datetime(2025, 12, 8, 2, 0, tzinfo=dt.UTC)
 FIRST_USER = 700_000
 TARGET = 0.7
-
-
-async def seed_officials(ctx: AppContext, officials: int) -> None:
-    """One unit, one staff official linked to Telegram user FIRST_USER+n, one task each."""
-    async with ctx.db.session() as session:
-        for n in range(officials):
-            unit = Unit(code=f"DV-{n:03d}", name=f"Đơn vị {n}", created_at=NOW)
-            session.add(unit)
-            await session.flush()
-            official = Official(
-                code=f"CB-{n:03d}",
-                full_name=f"Cán bộ {n}",
-                unit_id=unit.id,
-                role=Role.STAFF,
-                created_at=NOW,
-            )
-            session.add(official)
-            await session.flush()
-            user = str(FIRST_USER + n)
-            session.add(
-                ChannelIdentity(
-                    official_id=official.id,
-                    channel=Channel.TELEGRAM,
-                    external_user_id=user,
-                    chat_id=user,
-                    created_at=NOW,
-                )
-            )
-            session.add(
-                Task(
-                    code=f"T-{n:03d}",
-                    title=f"Nhiệm vụ số {n} theo Nghị quyết HĐND thành phố",
-                    lead_unit_id=unit.id,
-                    deadline=dt.date(2025, 12, 31),
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-            )
 
 
 def report_text(n: int, officials: int) -> tuple[int, str]:
@@ -113,7 +76,7 @@ async def run_dondoc(reports: int, officials: int) -> float:
                 server, f"sqlite+aiosqlite:///{folder}/bench.db", rate_limiter=False
             )
             await ctx.db.create_all()
-            await seed_officials(ctx, officials)
+            await seed_reporters(ctx, officials, first_user=FIRST_USER)
             for n in range(reports):
                 server.push_text(*report_text(n, officials))
             channel = await start_dondoc(ctx)

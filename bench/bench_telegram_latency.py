@@ -30,10 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_telegram_capacity import dondoc_context, report_text, seed_officials, start_dondoc
+from bench_telegram_capacity import FIRST_USER, dondoc_context, report_text, start_dondoc
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from tests.channels.telegram.harness import seed_reporters
 from tests.fakes.telegram_api import FakeTelegramServer
 
 OFFICIALS = 100
@@ -123,7 +124,7 @@ def dondoc_bot(
     async def start(server: FakeTelegramServer) -> Callable[[], Awaitable[None]]:
         ctx = dondoc_context(server, url, rate_limiter=True)
         await ctx.db.create_all()
-        await seed_officials(ctx, OFFICIALS)
+        await seed_reporters(ctx, OFFICIALS, first_user=FIRST_USER)
         channel = await start_dondoc(ctx)
 
         async def stop() -> None:

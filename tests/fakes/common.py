@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import abc
 import asyncio
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import ClientSession, ClientTimeout, web
 
 JSONDict = dict[str, Any]
 
@@ -55,3 +59,47 @@ class Counts:
             raise TimeoutError(f"expected {count} {what}, got {self.get(key)}") from None
         finally:
             self._waiters.remove(entry)
+
+
+class LocalServer(abc.ABC):
+    """The life cycle both fakes share: serve on 127.0.0.1 at a free port, keep a client
+    session for webhook deliveries, and on stop release hanging requests and long polls."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self._update_arrived = asyncio.Event()
+        self._closing = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._client: ClientSession | None = None
+
+    @abc.abstractmethod
+    def _application(self) -> web.Application:
+        """The aiohttp application with the fake's routes."""
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self._application(), access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self._client = ClientSession(timeout=ClientTimeout(total=10))
+
+    async def stop(self) -> None:
+        """Release hanging requests and long polls, then shut the server down."""
+        self._closing.set()
+        self._update_arrived.set()
+        if self._client is not None:
+            await self._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()

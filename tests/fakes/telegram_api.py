@@ -37,12 +37,11 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import unescape
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import web
 
-from tests.fakes.common import Counts, JSONDict, RecordedCall
+from tests.fakes.common import Counts, JSONDict, LocalServer, RecordedCall
 
 ChatId = int | str
 
@@ -370,7 +369,7 @@ def _normalize(params: JSONDict) -> JSONDict:
 Handler = Callable[[JSONDict], Awaitable[Any]]
 
 
-class FakeTelegramServer:
+class FakeTelegramServer(LocalServer):
     """In-process fake of the Telegram Bot API on 127.0.0.1 (see the module docstring)."""
 
     def __init__(
@@ -385,6 +384,7 @@ class FakeTelegramServer:
         per_group_per_minute: int = 20,
         limit_slack: float = 0.05,
     ) -> None:
+        super().__init__()
         self.token = token
         self.bot_user: JSONDict = {
             "id": int(token.split(":", 1)[0]),
@@ -421,7 +421,6 @@ class FakeTelegramServer:
         }
         self._updates: deque[JSONDict] = deque()
         self._update_ids = itertools.count(1)
-        self._update_arrived = asyncio.Event()
         self._active_poll: object | None = None
         self.confirmed_offset = 0
         self._message_ids: Counter[ChatId] = Counter()
@@ -439,45 +438,14 @@ class FakeTelegramServer:
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self._webhook_allowed_updates: list[str] | None = None
-        self._closing = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._client: ClientSession | None = None
-        self.url = ""
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
+    def _application(self) -> web.Application:
         app = web.Application(client_max_size=_MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-        self._client = ClientSession(timeout=ClientTimeout(total=10))
-
-    async def stop(self) -> None:
-        """Release hanging requests and long polls, then shut the server down."""
-        self._closing.set()
-        self._update_arrived.set()
-        if self._client is not None:
-            await self._client.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     # ------------------------------------------------------------------ user simulation
 

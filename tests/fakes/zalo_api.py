@@ -24,12 +24,11 @@ import json
 import time
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import web
 
-from tests.fakes.common import Counts, JSONDict, RecordedCall
+from tests.fakes.common import Counts, JSONDict, LocalServer, RecordedCall
 
 MAX_TEXT_LENGTH = 2000
 _CHAT_ACTIONS = frozenset({"typing", "upload_photo"})
@@ -132,7 +131,7 @@ def _json_response(body: JSONDict, status: int) -> web.Response:
     )
 
 
-class FakeZaloServer:
+class FakeZaloServer(LocalServer):
     """In-process fake of the Zalo Bot API on 127.0.0.1 (see the module docstring)."""
 
     def __init__(
@@ -140,6 +139,7 @@ class FakeZaloServer:
         token: str = "1234567890:fake-zalo-secret",
         account_name: str = "bot.dondoc",
     ) -> None:
+        super().__init__()
         self.token = token
         self.bot_id = token.split(":", 1)[0]
         self.account_name = account_name
@@ -159,48 +159,18 @@ class FakeZaloServer:
             "sendChatAction": self._send_chat_action,
         }
         self._updates: deque[JSONDict] = deque()
-        self._update_arrived = asyncio.Event()
         self._message_counter = itertools.count(1)
         self._sent: list[SentZaloMessage] = []
         self._sent_counts = Counts()
         self._call_counts = Counts()
         self._faults: dict[str, list[_Fault]] = {}
-        self._closing = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._client: ClientSession | None = None
-        self.url = ""
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
+    def _application(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle_api)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self._client = ClientSession(timeout=ClientTimeout(total=10))
-
-    async def stop(self) -> None:
-        """Release hanging requests and long polls, then shut the server down."""
-        self._closing.set()
-        self._update_arrived.set()
-        if self._client is not None:
-            await self._client.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        return app
 
     # ------------------------------------------------------------------ user simulation
 

@@ -231,3 +231,43 @@ async def deliver_outbox(ctx: AppContext, runtime: Runtime) -> list[OutboxMessag
             await sender.send(row.chat_id, replies, is_group=row.is_group)
             row.status = OutboxStatus.SENT
     return rows
+
+
+async def seed_reporters(ctx: AppContext, count: int, *, first_user: int) -> None:
+    """``count`` units, each with one staff official linked to Telegram user
+    ``first_user + n`` (private chat of the same id) and one open task ``T-nnn``."""
+    now = ctx.now()
+    async with ctx.db.session() as session:
+        for n in range(count):
+            unit = Unit(code=f"DV-{n:03d}", name=f"Đơn vị {n}", created_at=now)
+            session.add(unit)
+            await session.flush()
+            official = Official(
+                code=f"CB-{n:03d}",
+                full_name=f"Cán bộ {n}",
+                unit_id=unit.id,
+                role=Role.STAFF,
+                created_at=now,
+            )
+            session.add(official)
+            await session.flush()
+            user = str(first_user + n)
+            session.add(
+                ChannelIdentity(
+                    official_id=official.id,
+                    channel=Channel.TELEGRAM,
+                    external_user_id=user,
+                    chat_id=user,
+                    created_at=now,
+                )
+            )
+            session.add(
+                Task(
+                    code=f"T-{n:03d}",
+                    title=f"Nhiệm vụ số {n} theo Nghị quyết HĐND thành phố",
+                    lead_unit_id=unit.id,
+                    deadline=dt.date(2025, 12, 31),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )

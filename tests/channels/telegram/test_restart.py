@@ -3,58 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections import Counter
 
 from sqlalchemy import func, select
 
 from bot.context import AppContext
 from bot.db import Database
-from bot.models import Channel, ChannelIdentity, Official, Report, Role, Task, Unit
-from tests.channels.telegram.harness import TelegramBot, telegram_context
+from bot.models import Report, Task
+from tests.channels.telegram.harness import TelegramBot, seed_reporters, telegram_context
 from tests.fakes.telegram_api import FakeTelegramServer
 
 OFFICIALS = 20
 REPORTS_EACH = 10
 FIRST_USER = 5000
-
-
-async def _twenty_units(ctx: AppContext) -> None:
-    now = ctx.now()
-    async with ctx.db.session() as session:
-        for i in range(OFFICIALS):
-            unit = Unit(code=f"DV{i:02d}", name=f"Đơn vị {i}", created_at=now)
-            session.add(unit)
-            await session.flush()
-            official = Official(
-                code=f"CB{i:02d}",
-                full_name=f"Cán bộ {i}",
-                unit_id=unit.id,
-                role=Role.STAFF,
-                created_at=now,
-            )
-            session.add(official)
-            await session.flush()
-            user = str(FIRST_USER + i)
-            session.add(
-                ChannelIdentity(
-                    official_id=official.id,
-                    channel=Channel.TELEGRAM,
-                    external_user_id=user,
-                    chat_id=user,
-                    created_at=now,
-                )
-            )
-            session.add(
-                Task(
-                    code=f"T-{i:02d}",
-                    title=f"Nhiệm vụ {i}",
-                    lead_unit_id=unit.id,
-                    deadline=dt.date(2025, 12, 31),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
 
 
 async def _count_reports(ctx: AppContext) -> int:
@@ -66,13 +27,13 @@ async def test_kill_and_restart_mid_stream(
     server: FakeTelegramServer, ctx: AppContext, database_url: str
 ) -> None:
     first_ctx = telegram_context(ctx, server)
-    await _twenty_units(first_ctx)
+    await seed_reporters(first_ctx, OFFICIALS, first_user=FIRST_USER)
     tags = set()
     for k in range(1, REPORTS_EACH + 1):
         for i in range(OFFICIALS):
             tag = f"r{i}-{k}"
             tags.add(tag)
-            server.push_text(FIRST_USER + i, f"/baocao T-{i:02d} {k * 5} {tag}")
+            server.push_text(FIRST_USER + i, f"/baocao T-{i:03d} {k * 5} {tag}")
 
     first = await TelegramBot(first_ctx).start()
     await server.wait_for_messages(None, 60, timeout=20)
