@@ -12,6 +12,10 @@ updates, is a bare python-telegram-bot echo bot: an ``Application`` with one
 Target: dondoc / echo >= 0.7.
 
     .venv/bin/python bench/bench_telegram_capacity.py [--reports 1000] [--officials 100]
+        [--rounds 3] [--breakdown]
+
+``--breakdown`` also times the adapter with a dispatcher that stores nothing, and the
+dispatcher called directly without Telegram, to show where a report's time goes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
+import statistics
 import sys
 import tempfile
 import time
@@ -32,12 +37,15 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.app import RunOptions, Runtime
+from bot.channels.base import TELEGRAM, ChannelTraits
 from bot.channels.telegram.channel import TelegramChannel
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.db import Database
+from bot.messages import IncomingMessage, Reply
 from bot.models import Report
 from config import Settings
+from handlers import Dispatcher, build_dispatcher
 from tests.channels.telegram.harness import seed_reporters
 from tests.fakes.telegram_api import FakeTelegramServer
 
@@ -62,14 +70,24 @@ def dondoc_context(server: FakeTelegramServer, url: str, *, rate_limiter: bool) 
     return AppContext(settings=settings, db=Database(url), clock=FrozenClock(NOW))
 
 
-async def start_dondoc(ctx: AppContext) -> TelegramChannel:
+class NoDatabaseDispatcher(Dispatcher):
+    """For ``--breakdown``: answers every message with its own text and stores nothing, so
+    the run measures the Telegram adapter alone."""
+
+    async def handle(self, message: IncomingMessage, traits: ChannelTraits) -> list[Reply]:
+        return [Reply(message.text or "")]
+
+
+async def start_dondoc(ctx: AppContext, *, adapter_only: bool = False) -> TelegramChannel:
     runtime = Runtime(ctx, RunOptions())
+    if adapter_only:
+        runtime.dispatcher = NoDatabaseDispatcher(ctx, [])
     channel = TelegramChannel(runtime, poll_timeout=10)
     await channel.start()
     return channel
 
 
-async def run_dondoc(reports: int, officials: int) -> float:
+async def run_dondoc(reports: int, officials: int, *, adapter_only: bool = False) -> float:
     async with FakeTelegramServer() as server:
         with tempfile.TemporaryDirectory() as folder:
             ctx = dondoc_context(
@@ -79,7 +97,7 @@ async def run_dondoc(reports: int, officials: int) -> float:
             await seed_reporters(ctx, officials, first_user=FIRST_USER)
             for n in range(reports):
                 server.push_text(*report_text(n, officials))
-            channel = await start_dondoc(ctx)
+            channel = await start_dondoc(ctx, adapter_only=adapter_only)
             started = time.perf_counter()
             await server.wait_for_messages(None, reports, timeout=300)
             elapsed = time.perf_counter() - started
@@ -87,8 +105,38 @@ async def run_dondoc(reports: int, officials: int) -> float:
             async with ctx.db.session() as session:
                 stored = await session.scalar(select(func.count()).select_from(Report))
             await ctx.db.dispose()
-    if stored != reports:
+    if stored != (0 if adapter_only else reports):
         raise SystemExit(f"dondoc stored {stored} reports, expected {reports}")
+    return reports / elapsed
+
+
+async def run_dispatcher_only(reports: int, officials: int) -> float:
+    """The dispatcher alone, called directly: one transaction per report, no Telegram."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/bench.db"
+        ctx = AppContext(
+            settings=Settings(database_url=url), db=Database(url), clock=FrozenClock(NOW)
+        )
+        await ctx.db.create_all()
+        await seed_reporters(ctx, officials, first_user=FIRST_USER)
+        dispatcher = build_dispatcher(ctx)
+        messages = []
+        for n in range(reports):
+            user, text = report_text(n, officials)
+            messages.append(
+                IncomingMessage(
+                    channel=TELEGRAM.name,
+                    user_id=str(user),
+                    chat_id=str(user),
+                    update_key=f"bench:{n}",
+                    text=text,
+                )
+            )
+        started = time.perf_counter()
+        for message in messages:
+            await dispatcher.handle(message, TELEGRAM)
+        elapsed = time.perf_counter() - started
+        await ctx.db.dispose()
     return reports / elapsed
 
 
@@ -125,18 +173,45 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--officials", type=int, default=100)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating echo/dondoc runs; medians reported"
+    )
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also time the adapter and dispatcher alone"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # cut-off long polls
 
-    echo = await run_echo(args.reports, args.officials)
-    dondoc = await run_dondoc(args.reports, args.officials)
+    echoes: list[float] = []
+    dondocs: list[float] = []
+    for round_ in range(1, args.rounds + 1):
+        echoes.append(await run_echo(args.reports, args.officials))
+        dondocs.append(await run_dondoc(args.reports, args.officials))
+        print(
+            f"round {round_}: echo {echoes[-1]:6.1f} updates/s, dondoc {dondocs[-1]:6.1f} "
+            f"reports/s, ratio {dondocs[-1] / echoes[-1]:.2f}"
+        )
+    echo, dondoc = statistics.median(echoes), statistics.median(dondocs)
     ratio = dondoc / echo
     print(f"updates per run:          {args.reports} from {args.officials} officials")
-    print(f"echo bot (PTB baseline):  {echo:8.1f} updates/s")
+    print(f"echo bot (PTB baseline):  {echo:8.1f} updates/s  (median of {args.rounds})")
     print(f"dondoc (report → commit): {dondoc:8.1f} reports/s  (SQLite, rate limiter off)")
     verdict = "meets" if ratio >= TARGET else "MISSES"
     print(f"ratio dondoc / echo:      {ratio:8.2f}  ({verdict} the {TARGET} target)")
+    if args.breakdown:
+        adapter = await run_dondoc(args.reports, args.officials, adapter_only=True)
+        alone = await run_dispatcher_only(args.reports, args.officials)
+        print("where the time goes (one run each):")
+        print(
+            f"  adapter alone (no database):  {adapter:8.1f} updates/s = "
+            f"{1000 / adapter:.2f} ms each, ratio {adapter / echo:.2f}"
+        )
+        print(
+            f"  dispatcher alone (no Telegram): {alone:6.1f} reports/s = {1000 / alone:.2f} ms each"
+        )
+        print(f"  the target needs:             {1000 / (TARGET * echo):.2f} ms per report in all")
 
 
 if __name__ == "__main__":

@@ -15,22 +15,35 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot import sqlite_inline
 from bot.models import Base
 
+BUSY_TIMEOUT_MS = 10_000
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wait_for_locks: bool = True) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    if wait_for_locks:  # the inline driver waits for locks itself, without blocking
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA cache_size=-16384")  # 16 MiB of page cache (default: 2 MiB)
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
+def _inline_pragmas(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_pragmas(dbapi_connection, record, wait_for_locks=False)
+
+
 class Database:
-    """Owns the async engine and hands out sessions."""
+    """Owns the async engines and hands out sessions.
+
+    On a SQLite file there are two engines: ``engine`` (aiosqlite: statements run in a
+    worker thread) for everything, and a second one on :mod:`bot.sqlite_inline` for chat
+    turns (:meth:`turn`), whose few small statements are cheaper run on the loop thread.
+    """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -39,9 +52,21 @@ class Database:
         if self.dialect == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.turn_engine: AsyncEngine | None = None
+        self.turn_sessionmaker = self.sessionmaker
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+            if self.sqlite_path is not None:
+                self.turn_engine = create_async_engine(
+                    url,
+                    echo=echo,
+                    async_creator=sqlite_inline.connector(self.sqlite_path),
+                )
+                event.listen(self.turn_engine.sync_engine, "connect", _inline_pragmas)
+                self.turn_sessionmaker = async_sessionmaker(
+                    self.turn_engine, expire_on_commit=False
+                )
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,6 +86,14 @@ class Database:
         async with self.sessionmaker() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[AsyncSession]:
+        """A session for one short chat turn (a few indexed statements), committed on
+        success. On SQLite it holds the write lock from its first statement, so keep
+        anything slow (network calls, big reads) out of it."""
+        async with self.turn_sessionmaker() as session, session.begin():
+            yield session
+
     async def create_all(self) -> None:
         """Create every table (tests and first runs; production uses Alembic)."""
         async with self.engine.begin() as conn:
@@ -72,3 +105,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.turn_engine is not None:
+            await self.turn_engine.dispose()

@@ -73,13 +73,13 @@ class Dispatcher:
         """
         message = storable(message)
         try:
-            async with self.ctx.db.session() as session:
+            async with self.ctx.db.turn() as session:
                 return await self._handle_in(session, message, traits)
         except DBAPIError:
             raise
         except Exception:
             log.exception("handler failed for %s update %s", message.channel, message.update_key)
-        async with self.ctx.db.session() as session:
+        async with self.ctx.db.turn() as session:
             if not await _claim_update(session, message, self.ctx):
                 return []
             official = await official_by_identity(session, message.channel, message.user_id)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import AppContext
 from bot.models import AuditLog, Official
+
+_INSERT = insert(AuditLog)
 
 
 async def record(
@@ -21,15 +24,21 @@ async def record(
     via: str = "",
     **details: Any,
 ) -> None:
-    """Add an audit row; ``via`` says where it came from (``telegram:123``, ``cli``)."""
-    session.add(
-        AuditLog(
-            at=ctx.now(),
-            actor_id=actor.id if actor else None,
-            actor=via,
-            action=action,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
-            details=details,
-        )
+    """Insert an audit row; ``via`` says where it came from (``telegram:123``, ``cli``).
+
+    A plain INSERT on the session's connection rather than an ORM object: the log is only
+    ever written, and a change that is otherwise flushed already then needs no second flush.
+    """
+    connection = await session.connection()
+    await connection.execute(
+        _INSERT,
+        {
+            "at": ctx.now(),
+            "actor_id": actor.id if actor else None,
+            "actor": via,
+            "action": action,
+            "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "details": details,
+        },
     )
