@@ -60,13 +60,16 @@ def report_text(n: int, officials: int) -> tuple[int, str]:
     return FIRST_USER + who, f"/baocao T-{who:03d} {min(99, round_ + 1)} Báo cáo lần {round_ + 1}"
 
 
-def dondoc_context(server: FakeTelegramServer, url: str, *, rate_limiter: bool) -> AppContext:
-    settings = Settings(
-        database_url=url,
-        telegram_token=server.token,
-        telegram_api_url=f"{server.url}/bot",
-        telegram_rate_limiter=rate_limiter,
+def dondoc_context(
+    server: FakeTelegramServer | None, url: str, *, rate_limiter: bool
+) -> AppContext:
+    """Settings for a run against ``server`` (None: the dispatcher alone, no Telegram)."""
+    telegram = (
+        {"telegram_token": server.token, "telegram_api_url": f"{server.url}/bot"}
+        if server is not None
+        else {}
     )
+    settings = Settings(database_url=url, telegram_rate_limiter=rate_limiter, **telegram)
     return AppContext(settings=settings, db=Database(url), clock=FrozenClock(NOW))
 
 
@@ -113,10 +116,7 @@ async def run_dondoc(reports: int, officials: int, *, adapter_only: bool = False
 async def run_dispatcher_only(reports: int, officials: int) -> float:
     """The dispatcher alone, called directly: one transaction per report, no Telegram."""
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.db"
-        ctx = AppContext(
-            settings=Settings(database_url=url), db=Database(url), clock=FrozenClock(NOW)
-        )
+        ctx = dondoc_context(None, f"sqlite+aiosqlite:///{folder}/bench.db", rate_limiter=False)
         await ctx.db.create_all()
         await seed_reporters(ctx, officials, first_user=FIRST_USER)
         dispatcher = build_dispatcher(ctx)

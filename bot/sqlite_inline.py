@@ -78,6 +78,9 @@ class InlineCursor:
     async def fetchone(self) -> Any:
         return self._cursor.fetchone()
 
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(self.arraysize if size is None else size)
+
     async def close(self) -> None:
         self._cursor.close()
 
@@ -99,10 +102,6 @@ class InlineConnection:
 
     def cursor(self) -> InlineCursor:
         return InlineCursor(self)
-
-    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
-        cursor = InlineCursor(self)
-        return await cursor.execute(sql, parameters)
 
     async def ensure_transaction(self, sql: str) -> None:
         """Open a transaction before the first statement, unless it is a PRAGMA (which

@@ -99,10 +99,10 @@ async def test_the_lock_wait_ends_with_database_is_locked(tmp_path: Path) -> Non
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(sqlite3.OperationalError, match="locked"):
-        await connection.execute("INSERT INTO t VALUES (1)")
+        await connection.cursor().execute("INSERT INTO t VALUES (1)")
     assert loop.time() - started >= 0.04
     holder.execute("COMMIT")
-    await connection.execute("INSERT INTO t VALUES (1)")  # free again: works
+    await connection.cursor().execute("INSERT INTO t VALUES (1)")  # free again: works
     await connection.commit()
     assert holder.execute("SELECT count(*) FROM t").fetchone() == (1,)
     await connection.close()
@@ -111,9 +111,9 @@ async def test_the_lock_wait_ends_with_database_is_locked(tmp_path: Path) -> Non
 
 async def test_a_pragma_opens_no_transaction(tmp_path: Path) -> None:
     connection = InlineConnection(str(tmp_path / "p.db"))
-    await connection.execute("PRAGMA journal_mode=WAL")
+    await connection.cursor().execute("PRAGMA journal_mode=WAL")
     assert not connection._connection.in_transaction
-    await connection.execute("SELECT 1")
+    await connection.cursor().execute("SELECT 1")
     assert connection._connection.in_transaction  # every other statement runs in one
     await connection.rollback()
     await connection.close()
@@ -133,3 +133,12 @@ async def test_a_locked_turn_surfaces_as_a_database_error(db: Database, tmp_path
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+async def test_a_turn_can_stream_results(db: Database) -> None:
+    async with db.turn() as session:
+        session.add_all(Unit(code=f"DV-{n}", name=f"Đơn vị {n}", created_at=NOW) for n in range(3))
+    async with db.turn() as session:
+        result = await session.stream_scalars(select(Unit.code).order_by(Unit.code))
+        codes = [code async for code in result.yield_per(2)]
+    assert codes == ["DV-0", "DV-1", "DV-2"]
