@@ -95,9 +95,7 @@ async def test_revoke_ends_every_way_in(linked: AppContext) -> None:
         assert link is not None and link.expires_at <= ctx.now()
         invite = await session.scalar(select(InviteCode))
         assert invite is not None and invite.expires_at <= ctx.now()
-        statuses = {
-            row.chat_id: row.status for row in await session.scalars(select(OutboxMessage))
-        }
+        statuses = {row.chat_id: row.status for row in await session.scalars(select(OutboxMessage))}
         assert statuses == {
             "tg-an": OutboxStatus.SKIPPED,
             "zl-an": OutboxStatus.SKIPPED,
