@@ -75,11 +75,14 @@ async def request_extension(
 
 
 async def pending_request(session: AsyncSession, task_id: int) -> ExtensionRequest | None:
+    """The task's request awaiting a decision, if any (with its requester loaded)."""
     return await session.scalar(
-        select(ExtensionRequest).where(
+        select(ExtensionRequest)
+        .where(
             ExtensionRequest.task_id == task_id,
             ExtensionRequest.status == ExtensionStatus.PENDING,
         )
+        .options(selectinload(ExtensionRequest.requested_by))
     )
 
 
