@@ -1,4 +1,4 @@
-"""``dondoc revoke`` / ``reactivate`` and ``dondoc backup`` / ``restore`` as an operator runs them."""
+"""``dondoc revoke`` / ``reactivate`` and ``dondoc backup`` / ``restore``, as run by an operator."""
 
 from __future__ import annotations
 
