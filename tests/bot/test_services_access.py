@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.messages import Reply
 from bot.models import (
     AuditLog,
+    Base,
     Channel,
     ChannelIdentity,
     InviteCode,
@@ -65,7 +66,7 @@ async def linked(ctx: AppContext) -> AppContext:
     return ctx
 
 
-async def _count(ctx: AppContext, model: type, *where: object) -> int:
+async def _count(ctx: AppContext, model: type[Base], *where: ColumnElement[bool]) -> int:
     async with ctx.db.session() as session:
         return await session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
