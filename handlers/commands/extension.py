@@ -159,15 +159,21 @@ def _request_notice(
         new=format_date(request.new_deadline),
         reason=request.reason,
     )
+    return Reply(text, decision_buttons(request, lang, dated=dated))
+
+
+def decision_buttons(
+    request: ExtensionRequest, lang: str, *, dated: bool = True
+) -> list[list[Button]]:
+    """Approve (to the requested date when ``dated``) and Reject, for a leader or admin."""
     approve = (
         TEXTS.t("button.approve_until", lang, date=format_date(request.new_deadline))
         if dated
         else TEXTS.t("button.approve", lang)
     )
-    buttons = [
+    return [
         [
             Button(approve, f"ext:{request.id}:ok"),
             Button(TEXTS.t("button.reject", lang), f"ext:{request.id}:no"),
         ]
     ]
-    return Reply(text, buttons)

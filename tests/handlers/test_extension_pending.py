@@ -128,3 +128,16 @@ async def test_many_pending_are_listed_ten_at_a_time(world: World) -> None:
     assert len(replies) == 12
     assert "Lý do 0" in replies[1].text and "Lý do 9" in replies[10].text
     assert replies[-1].text.startswith("… và 2 đề nghị khác")
+
+
+async def test_task_detail_offers_the_decision_to_leaders_only(world: World) -> None:
+    backend = world.backend
+    await _request(world, world.hoa, "/giahan NQ-01 31/12/2025 Chờ ý kiến thẩm định")
+    await backend.push_message(world.hoa, "/nhiemvu NQ-01")
+    assert backend.pop_message().buttons == []
+    await backend.push_message(world.tung, "/nhiemvu NQ-01")
+    detail = backend.pop_message()
+    assert "Đang chờ lãnh đạo quyết định đề nghị gia hạn đến 31/12/2025" in detail.text
+    assert labels(detail) == ["Đồng ý gia hạn đến 31/12/2025", "Không đồng ý"]
+    await backend.push_button(world.tung, button_data(detail, "Không đồng ý"))
+    assert backend.pop_text().startswith("Không đồng ý gia hạn nhiệm vụ NQ-01")
