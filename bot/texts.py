@@ -37,9 +37,31 @@ TEXTS = Catalog(
             "Task {code} not found. Did you mean: {suggestions}?",
         ),
         "error.unit_not_found": ("Không tìm thấy đơn vị {code}.", "Unit {code} not found."),
+        # Extension decisions, told in chat and queued for the people concerned.
+        "extension.approved": (
+            "Đã đồng ý gia hạn nhiệm vụ {code} — {title}: {old} → {new} ({leader}).",
+            "Extension approved for {code} — {title}: {old} → {new} ({leader}).",
+        ),
+        "extension.rejected": (
+            "Không đồng ý gia hạn nhiệm vụ {code} — {title}; thời hạn giữ nguyên {old} ({leader}).",
+            "Extension rejected for {code} — {title}; the deadline stays {old} ({leader}).",
+        ),
         "error.official_not_found": (
             "Không tìm thấy cán bộ {code}.",
             "Official {code} not found.",
+        ),
+        "error.official_already_revoked": (
+            "Quyền truy cập của cán bộ {code} đã bị thu hồi trước đó.",
+            "Access of official {code} was already revoked.",
+        ),
+        "error.official_inactive": (
+            "Quyền truy cập của cán bộ {code} đã bị thu hồi; kích hoạt lại trước "
+            "(dondoc reactivate {code}).",
+            "Access of official {code} is revoked; reactivate first (dondoc reactivate {code}).",
+        ),
+        "error.official_already_active": (
+            "Cán bộ {code} đang hoạt động; không cần kích hoạt lại.",
+            "Official {code} is active; there is nothing to reactivate.",
         ),
         "error.progress_out_of_range": (
             "Tiến độ phải từ 0 đến 100% (bạn nhập {value}).",

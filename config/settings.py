@@ -119,6 +119,9 @@ class Settings(BaseSettings):
 
     invite_ttl_hours: int = Field(default=72, ge=1)
     login_link_ttl_minutes: int = Field(default=10, ge=1)
+    web_chat_link_days: int = Field(
+        default=30, ge=1, description="How long a browser stays linked to an official"
+    )
 
     @field_validator("timezone")
     @classmethod

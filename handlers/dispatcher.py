@@ -1,7 +1,8 @@
 """The dispatcher: one transaction per incoming message, from dedupe to reply.
 
 1. Record the update key (a redelivered update changes nothing and gets no reply).
-2. Find the official behind the chat account and their conversation state.
+2. Find the official behind the chat account and their conversation state (an account of a
+   revoked official gets a refusal and nothing else).
 3. Route: button press → callback handler; command → command handler (after the role and
    chat-type checks); active flow → flow handler; otherwise free-text handlers, then a hint.
 4. Commit, then fit the replies to the channel (numbered options where there are no
@@ -30,6 +31,7 @@ from bot.context import AppContext
 from bot.messages import IncomingMessage, Reply, split_text
 from bot.models import InboundUpdate
 from bot.options import OPTIONS_KEY, as_numbered
+from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
 from bot.services.errors import DomainError
 from handlers.router import CommandSpec, Handler, HandlerResult, Router
@@ -92,6 +94,10 @@ class Dispatcher:
         if not await _claim_update(session, message, self.ctx):
             return []
         official = await official_by_identity(session, message.channel, message.user_id)
+        if official is None and message.chat_type == "private":
+            revoked = await revoked_official(session, message.channel, message.user_id)
+            if revoked is not None:
+                return [Reply(TEXTS.t("revoked", self._language(message, revoked.language)))]
         lang = self._language(message, official.language if official else None)
         turn = Turn(
             message=message,

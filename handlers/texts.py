@@ -10,6 +10,13 @@ TEXTS = Catalog(
             "Hello! This account is not linked to any official yet.\n"
             "Send /start <invite code> with the code you were given. Type /help for help.",
         ),
+        "revoked": (
+            "Tài khoản của đồng chí đã bị thu hồi quyền truy cập: bot không nhận báo cáo, "
+            "không gửi nhắc việc và không mở bảng điều khiển cho tài khoản này nữa. "
+            "Nếu có nhầm lẫn, đồng chí vui lòng liên hệ Văn phòng UBND.",
+            "Your access has been revoked: this account can no longer report, receive "
+            "reminders or open the dashboard. If this is a mistake, please contact the office.",
+        ),
         "denied": (
             "Xin lỗi, bạn không có quyền dùng lệnh này.",
             "Sorry, you are not allowed to use this command.",
@@ -93,6 +100,12 @@ TEXTS = Catalog(
             "/giahan — đề nghị gia hạn: /giahan <mã> <dd/mm/yyyy> <lý do>",
             "/extend — ask for an extension: /extend <code> <dd/mm/yyyy> <reason>",
         ),
+        "help.decide": (
+            "/duyet — các đề nghị gia hạn đang chờ, để đồng ý hoặc không đồng ý "
+            "(hoặc gõ /giahan không kèm nội dung)",
+            "/approvals — pending extension requests, to approve or reject "
+            "(or type /extend on its own)",
+        ),
         "help.digest": (
             "/tonghop — tổng hợp tình hình thực hiện nhiệm vụ",
             "/digest — the task status digest now",
@@ -118,6 +131,7 @@ TEXTS = Catalog(
         "button.confirm": ("Xác nhận", "Confirm"),
         "button.cancel": ("Hủy", "Cancel"),
         "button.approve": ("Đồng ý gia hạn", "Approve"),
+        "button.approve_until": ("Đồng ý gia hạn đến {date}", "Approve until {date}"),
         "button.reject": ("Không đồng ý", "Reject"),
         # What people typed and we could not read.
         "parse.percent_invalid": (
@@ -322,22 +336,35 @@ TEXTS = Catalog(
             "You will be told when a leader decides.",
         ),
         "extend.nobody_linked": (
-            "Lưu ý: chưa có lãnh đạo nào kết nối với bot; Văn phòng UBND sẽ chuyển đề nghị.",
-            "Note: no leader has linked a chat yet; the secretariat will pass the request on.",
+            "Lưu ý: chưa có lãnh đạo nào kết nối với bot; lãnh đạo sẽ thấy đề nghị khi gõ "
+            "/giahan trong trò chuyện hoặc trên bảng điều khiển.",
+            "Note: no leader has linked a chat yet; leaders will find the request by typing "
+            "/extend in chat or on the dashboard.",
+        ),
+        "extend.leader_decides": (
+            "Lãnh đạo quyết định các đề nghị gia hạn, không gửi đề nghị. Gõ /giahan (không kèm "
+            "nội dung) để xem các đề nghị đang chờ.",
+            "Leaders decide extension requests rather than send them. Type /extend on its own "
+            "to see the pending requests.",
+        ),
+        "extend.none_pending": (
+            "Không có đề nghị gia hạn nào đang chờ quyết định.",
+            "No extension request is awaiting a decision.",
+        ),
+        "extend.pending_header": (
+            "ĐỀ NGHỊ GIA HẠN ĐANG CHỜ QUYẾT ĐỊNH ({n}), cũ nhất trước:",
+            "EXTENSION REQUESTS AWAITING A DECISION ({n}), oldest first:",
+        ),
+        "extend.pending_more": (
+            "… và {n} đề nghị khác: quyết định các đề nghị trên rồi gõ /giahan để xem tiếp, "
+            "hoặc xem trên bảng điều khiển.",
+            "… and {n} more: decide the ones above, then type /extend again, or use the dashboard.",
         ),
         "extend.notice": (
             "ĐỀ NGHỊ GIA HẠN\n{code} — {title}\nĐơn vị chủ trì: {unit}\nNgười đề nghị: {who}\n"
             "Thời hạn: {old} → {new}\nLý do: {reason}",
             "EXTENSION REQUEST\n{code} — {title}\nLead unit: {unit}\nRequested by: {who}\n"
             "Deadline: {old} → {new}\nReason: {reason}",
-        ),
-        "extend.approved": (
-            "Đã đồng ý gia hạn nhiệm vụ {code} — {title}: {old} → {new} ({leader}).",
-            "Extension approved for {code} — {title}: {old} → {new} ({leader}).",
-        ),
-        "extend.rejected": (
-            "Không đồng ý gia hạn nhiệm vụ {code} — {title}; thời hạn giữ nguyên {old} ({leader}).",
-            "Extension rejected for {code} — {title}; the deadline stays {old} ({leader}).",
         ),
         # Leaders and unit heads.
         "scope.city": ("Toàn thành phố", "City-wide"),

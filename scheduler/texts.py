@@ -41,8 +41,10 @@ TEXTS = Catalog(
             "To report: send report <code> <progress> <note>, e.g. report {code} 50 Draft sent.",
         ),
         "reminder.hint_leader": (
-            "Xem chi tiết: /nhiemvu <mã>. Quyết định gia hạn bằng nút trong tin nhắn đề nghị.",
-            "Details: /tasks <code>. Decide with the buttons of the request message.",
+            "Xem chi tiết: /nhiemvu <mã>. Quyết định gia hạn: gõ /giahan để xem các đề nghị "
+            "đang chờ và chọn Đồng ý hoặc Không đồng ý.",
+            "Details: /tasks <code>. To decide extensions, type /extend to list the pending "
+            "requests and choose Approve or Reject.",
         ),
         "button.report": ("Báo cáo {code}", "Report {code}"),
         "notice.blocked": (

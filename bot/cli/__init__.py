@@ -19,6 +19,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from bot.cli import (  # noqa: F401
+        access_commands,
         data_commands,
         db_commands,
         run_command,

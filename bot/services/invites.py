@@ -61,6 +61,8 @@ async def create_invite(
     """
     if (official is None) == (unit is None):
         raise ValueError("an invite is for exactly one official or one unit")
+    if official is not None and not official.active:
+        raise DomainError("official_inactive", code=official.code)
     code = new_code()
     now = ctx.now()
     invite = InviteCode(
@@ -116,6 +118,8 @@ async def redeem_invite(
     if invite.used_at is not None:
         raise DomainError("invite_used")
     if invite.expires_at <= now:
+        raise DomainError("invite_expired")
+    if invite.official is not None and not invite.official.active:
         raise DomainError("invite_expired")
     is_group = chat_type == "group"
     if invite.unit is not None and not is_group:
@@ -187,6 +191,8 @@ async def _link_identity(
             channel=channel, external_user_id=external_user_id, created_at=now
         )
         session.add(identity)
+    if not identity.active or identity.official_id != official.id:
+        identity.created_at = now  # a new link starts (web chat links expire from here)
     identity.official_id = official.id
     identity.chat_id = chat_id
     identity.display_name = display_name

@@ -19,8 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.channels.base import WEB
 from bot.context import AppContext
-from bot.models import LoginLink, Official, WebSession
+from bot.models import ChannelIdentity, LoginLink, Official, WebSession
 from bot.services import audit
 from config import Settings
 
@@ -166,6 +167,37 @@ async def session_for_cookie(
 async def close_session(session: AsyncSession, ctx: AppContext, record: WebSession) -> None:
     await session.execute(delete(WebSession).where(WebSession.id == record.id))
     await audit.record(session, ctx, "session.close", "official", record.official_id, via="web")
+
+
+async def expire_web_chat_link(session: AsyncSession, ctx: AppContext, chat_id: str) -> bool:
+    """End a browser's link to an official ``web_chat_link_days`` after it was made (as a
+    dashboard session ends); True when it just ended. The person links it again with a new
+    invite code."""
+    now = ctx.now()
+    cutoff = now - dt.timedelta(days=ctx.settings.web_chat_link_days)
+    identities = await session.scalars(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == WEB.name,
+            ChannelIdentity.external_user_id == chat_id,
+            ChannelIdentity.active.is_(True),
+            ChannelIdentity.created_at <= cutoff,
+        )
+    )
+    expired = False
+    for identity in identities:
+        identity.active = False
+        identity.deactivated_at = now
+        expired = True
+        await audit.record(
+            session,
+            ctx,
+            "identity.expire",
+            "official",
+            identity.official_id,
+            via=f"web:{chat_id}",
+            channel=WEB.name,
+        )
+    return expired
 
 
 def csrf_matches(record: WebSession, submitted: str | None) -> bool:

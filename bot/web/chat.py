@@ -46,6 +46,7 @@ from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
 from bot.services import audit
 from bot.services.directory import official_by_identity
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.web.auth import expire_web_chat_link
 from bot.web.dashboard import attachment_header
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.fragments import official_options
@@ -58,7 +59,6 @@ from handlers.texts import TEXTS as HANDLER_TEXTS
 log = logging.getLogger(__name__)
 
 CHAT_COOKIE = "dondoc_chat"
-COOKIE_MAX_AGE = 400 * 24 * 3600
 HISTORY_LIMIT = 200
 BATCH = 100
 POLL_SECONDS = 5.0
@@ -315,6 +315,7 @@ class WebChat:
             token = secrets.token_urlsafe(32)
         chat_id = chat_id_for(token)
         async with self.ctx.db.session() as session:
+            await expire_web_chat_link(session, self.ctx, chat_id)
             official = await official_by_identity(session, WEB.name, chat_id)
             demo = Markup("")
             if await self.demo.enabled(session):
@@ -356,7 +357,7 @@ class WebChat:
             response.set_cookie(
                 CHAT_COOKIE,
                 token,
-                max_age=COOKIE_MAX_AGE,
+                max_age=self.ctx.settings.web_chat_link_days * 24 * 3600,
                 httponly=True,
                 samesite="Lax",
                 secure=self._secure(request),
@@ -454,6 +455,8 @@ class WebChat:
             await connection.send_json({"type": "error", "id": client_id, "reason": "bad_request"})
             return
         try:
+            async with self.ctx.db.session() as session:
+                await expire_web_chat_link(session, self.ctx, connection.chat_id)
             if message.text is not None:
                 async with self.ctx.db.session() as session:
                     await store_incoming(
@@ -548,6 +551,7 @@ async def link_web_identity(
     if identity is None:
         identity = ChannelIdentity(channel=WEB.name, external_user_id=chat_id, created_at=ctx.now())
         session.add(identity)
+    identity.created_at = ctx.now()  # the link's validity starts again
     identity.official_id = official.id
     identity.chat_id = chat_id
     identity.active = True

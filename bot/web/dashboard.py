@@ -21,11 +21,14 @@ from bot.i18n import format_date
 from bot.models import DeadlineChange, Official, Report, Task, Unit, WebSession
 from bot.services.directory import (
     TaskAccess,
+    can_decide_extensions,
     can_read_unit,
     normalize_code,
     sees_everything,
     task_access,
 )
+from bot.services.errors import DomainError
+from bot.services.extensions import decide_and_notify, pending_request
 from bot.services.summary import (
     build_summary,
     unit_figures,
@@ -40,11 +43,13 @@ from bot.web.fragments import (
     figure_cards,
     official_options,
     overdue_table,
+    pending_extension,
     report_table,
     silent_list,
     status_labels,
     task_facts,
     task_table,
+    task_url,
     unit_table,
     unit_url,
 )
@@ -115,6 +120,7 @@ class Dashboard:
         app.router.add_get("/tasks/{code}", self._viewing(self.task_page))
         app.router.add_get("/units/{code}", self._viewing(self.unit_page))
         app.router.add_post("/export", self._posting(self.export))
+        app.router.add_post("/extensions/{id:\\d{1,9}}", self._posting(self.decide_extension))
         app.router.add_post("/logout", self._posting(self.logout))
         app.router.add_get("/login", self.login_page)
         app.router.add_post("/login/demo", self.demo_login)
@@ -343,7 +349,7 @@ class Dashboard:
             ),
             silent=silent_list(summary, lang, self.ctx),
             extensions_title=TEXTS.t("overview.extensions", lang),
-            extensions=extension_table(summary, lang),
+            extensions=extension_table(summary, lang, self._decider_csrf(viewer)),
         )
         return html_page(lang, title, body, viewer.nav())
 
@@ -399,6 +405,9 @@ class Dashboard:
             title=task.title,
             facts=task_facts(task, lang, self.ctx),
             description=description,
+            pending=pending_extension(
+                await pending_request(session, task.id), lang, self._decider_csrf(viewer)
+            ),
             history_title=TEXTS.t("task.deadline_history", lang),
             history=deadline_history(changes, lang, self.ctx),
             reports_title=TEXTS.t("task.reports", lang),
@@ -463,6 +472,46 @@ class Dashboard:
             reports=report_table(reports, lang, self.ctx, with_task=True),
         )
         return html_page(lang, heading, body, viewer.nav())
+
+    @staticmethod
+    def _decider_csrf(viewer: Viewer) -> str | None:
+        """The CSRF token for the decision forms, for a viewer who decides extensions."""
+        return viewer.csrf if can_decide_extensions(viewer.official) else None
+
+    async def decide_extension(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        """Approve or reject a pending extension request (the chat's service: audited, the
+        requester and the unit's heads are told), then back to the page it came from."""
+        if not can_decide_extensions(viewer.official):
+            return self._forbidden(viewer)
+        form = await request.post()
+        decision = form.get("decision")
+        if decision not in ("approve", "reject"):
+            return self._problem(viewer, TEXTS.t("extension.bad_decision", viewer.lang), 400)
+        try:
+            decided = await decide_and_notify(
+                session,
+                self.ctx,
+                leader=viewer.official,
+                request_id=int(request.match_info["id"]),
+                approve=decision == "approve",
+                via="web",
+            )
+        except DomainError as exc:
+            status = 404 if exc.code == "extension_not_found" else 409
+            return self._problem(viewer, exc.message(viewer.lang), status)
+        return see_other(task_url(decided.task.code) if form.get("back") == "task" else "/")
+
+    def _problem(self, viewer: Viewer, text: str, status: int) -> web.Response:
+        return message_page(
+            viewer.lang,
+            "extension.problem_title",
+            text,
+            status=status,
+            navigation=viewer.nav(),
+            extra=back_link(viewer.lang),
+        )
 
     async def export(
         self, request: web.Request, session: AsyncSession, viewer: Viewer

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot.context import AppContext
 from bot.i18n import format_date, format_datetime
-from bot.models import DeadlineChange, Official, Report, Task
+from bot.models import DeadlineChange, ExtensionRequest, Official, Report, Task
 from bot.services.summary import (
     Summary,
     TaskLine,
@@ -20,6 +20,7 @@ from bot.services.summary import (
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.html import Markup, join, path_part, render, safe_link
+from bot.web.pages import csrf_input
 from bot.web.texts import TEXTS
 
 
@@ -220,7 +221,9 @@ def silent_list(summary: Summary, lang: str, ctx: AppContext) -> Markup:
     return _table(headers, rows, lang)
 
 
-def extension_table(summary: Summary, lang: str) -> Markup:
+def extension_table(summary: Summary, lang: str, csrf: str | None = None) -> Markup:
+    """The pending requests; with ``csrf`` (a viewer who decides) each row has the
+    approve/reject form."""
     headers = [
         (TEXTS.t("col.task", lang), "text"),
         (TEXTS.t("col.unit", lang), "text"),
@@ -243,11 +246,54 @@ def extension_table(summary: Summary, lang: str) -> Markup:
                         _cell(format_date(request.new_deadline)),
                         _cell(request.requested_by.full_name),
                         _cell(request.reason),
+                        *(
+                            [_cell(decision_form(request, csrf, lang, back="overview"))]
+                            if csrf
+                            else []
+                        ),
                     ]
                 ),
             )
         )
+    if csrf:
+        headers.append((TEXTS.t("col.decision", lang), "text"))
     return _table(headers, rows, lang)
+
+
+def decision_form(request: ExtensionRequest, csrf: str, lang: str, *, back: str) -> Markup:
+    """Approve (to the requested date) or reject one pending extension request; ``back``
+    says which page to return to (``overview`` or ``task``)."""
+    return render(
+        '<form method="post" action="/extensions/$id" class="decide">$csrf'
+        '<input type="hidden" name="back" value="$back">'
+        '<button type="submit" name="decision" value="approve">$approve</button> '
+        '<button type="submit" name="decision" value="reject" class="secondary">$reject</button>'
+        "</form>",
+        id=request.id,
+        csrf=csrf_input(csrf),
+        back=back,
+        approve=TEXTS.t("extension.approve", lang, date=format_date(request.new_deadline)),
+        reject=TEXTS.t("extension.reject", lang),
+    )
+
+
+def pending_extension(request: ExtensionRequest | None, lang: str, csrf: str | None) -> Markup:
+    """The task page's card about a pending request (with the decision form for deciders)."""
+    if request is None:
+        return Markup("")
+    return render(
+        '<section class="card" id="pending-extension"><h2>$title</h2><p>$text</p>$form</section>',
+        title=TEXTS.t("task.pending_extension", lang),
+        text=TEXTS.t(
+            "task.pending_extension_text",
+            lang,
+            who=request.requested_by.full_name,
+            old=format_date(request.old_deadline),
+            new=format_date(request.new_deadline),
+            reason=request.reason,
+        ),
+        form=decision_form(request, csrf, lang, back="task") if csrf else Markup(""),
+    )
 
 
 def status_and_label(task: Task, lang: str, ctx: AppContext) -> tuple[Status, str]:

@@ -2,7 +2,10 @@
 
 Every leader and admin hears of a request through the outbox (buttons ``ext:<id>:ok`` and
 ``ext:<id>:no``); the requester and the lead unit's head hear the decision the same way.
-The deadline moves only on approval (``bot.services.extensions`` keeps both dates).
+``/giahan`` without arguments (or ``/duyet``) sent by a leader or admin lists every pending
+request with the same buttons, so a request is never stuck with a leader who linked their
+chat after it was sent. The deadline moves only on approval (``bot.services.extensions``
+keeps both dates).
 """
 
 from __future__ import annotations
@@ -11,8 +14,14 @@ from sqlalchemy import select
 
 from bot.i18n import format_date, shorten
 from bot.messages import Button, Reply
-from bot.models import ExtensionRequest, ExtensionStatus, Official, Role
-from bot.services.extensions import decide_extension, request_extension
+from bot.models import ExtensionRequest, Official, Role
+from bot.services.directory import can_decide_extensions
+from bot.services.extensions import (
+    decide_and_notify,
+    decision_text,
+    pending_requests,
+    request_extension,
+)
 from bot.services.outbox import notify_official
 from handlers.commands.common import (
     REPORTING_ROLES,
@@ -32,18 +41,24 @@ from handlers.turn import Turn
 router = Router()
 
 REQUEST_NOTICE = "extension.request"
-DECISION_NOTICE = "extension.decision"
+PENDING_LIST_LIMIT = 10
 
 
-@router.command("giahan", "extend", roles=REPORTING_ROLES, help_key="help.extend")
-async def extend(turn: Turn) -> Reply:
-    """``/giahan NV-01 31/12/2025 reason``."""
+@router.command("giahan", "extend", help_key="help.extend")
+async def extend(turn: Turn) -> list[Reply] | Reply:
+    """``/giahan NV-01 31/12/2025 reason``; a leader's bare ``/giahan`` lists the pending."""
+    official = official_of(turn)
+    if official.role not in REPORTING_ROLES:
+        if turn.args:
+            raise ChatError("extend.leader_decides")
+        return await pending_list(turn)
+    if not turn.args and can_decide_extensions(official):
+        return await pending_list(turn)
     code, rest = first_word(turn.args)
     date_text, reason = first_word(rest)
     if not code or not date_text:
         raise ChatError("extend.usage")
     task = await task_for(turn, code)
-    official = official_of(turn)
     reporting_access(official, task)
     try:
         new_deadline = parse_date(date_text)
@@ -88,6 +103,28 @@ async def extend(turn: Turn) -> Reply:
     return turn.reply(text)
 
 
+@router.command("duyet", "approvals", roles=(Role.LEADER, Role.ADMIN), help_key="help.decide")
+async def approvals(turn: Turn) -> list[Reply] | Reply:
+    """``/duyet``: the pending requests, for leaders and admins."""
+    return await pending_list(turn)
+
+
+async def pending_list(turn: Turn) -> list[Reply] | Reply:
+    """The pending extension requests, oldest first, each with Approve (to its date) and
+    Reject buttons (numbered options on channels without buttons)."""
+    total, requests = await pending_requests(turn.session, limit=PENDING_LIST_LIMIT)
+    if not requests:
+        return turn.reply(turn.t("extend.none_pending"))
+    replies = [Reply(turn.t("extend.pending_header", n=total))]
+    replies.extend(
+        _request_notice(request, request.requested_by, turn.lang, dated=True)
+        for request in requests
+    )
+    if total > len(requests):
+        replies.append(Reply(turn.t("extend.pending_more", n=total - len(requests))))
+    return replies
+
+
 @router.callback("ext")
 async def decide(turn: Turn) -> Reply:
     """``ext:<request id>:ok|no`` pressed by a leader."""
@@ -95,41 +132,21 @@ async def decide(turn: Turn) -> Reply:
     request_id = small_number(raw_id, 9)
     if request_id is None or answer not in ("ok", "no"):
         return turn.reply(turn.t("stale_button"))
-    approve = answer == "ok"
-    request = await decide_extension(
+    leader = official_of(turn)
+    request = await decide_and_notify(
         turn.session,
         turn.ctx,
-        leader=official_of(turn),
+        leader=leader,
         request_id=request_id,
-        approve=approve,
+        approve=answer == "ok",
         via=turn.via,
     )
-    task = request.task
-    recipients = {request.requested_by_id}
-    if task.lead_unit.head_id is not None:
-        recipients.add(task.lead_unit.head_id)
-    heads = await turn.session.scalars(
-        select(Official.id).where(
-            Official.unit_id == task.lead_unit_id,
-            Official.role == Role.HEAD,
-            Official.active.is_(True),
-        )
-    )
-    recipients.update(heads)
-    leader = official_of(turn)
-    for official_id in sorted(recipients):
-        await notify_official(
-            turn.session,
-            turn.ctx,
-            official_id,
-            lambda lang: Reply(_decision_text(request, leader, lang)),
-            kind=DECISION_NOTICE,
-            key=str(request.id),
-        )
-    return turn.reply(_decision_text(request, leader, turn.lang), edit=True)
+    return turn.reply(decision_text(request, leader, turn.lang), edit=True)
 
 
-def _request_notice(request: ExtensionRequest, requester: Official, lang: str) -> Reply:
+def _request_notice(
+    request: ExtensionRequest, requester: Official, lang: str, *, dated: bool = False
+) -> Reply:
     task = request.task
     text = TEXTS.t(
         "extend.notice",
@@ -142,23 +159,21 @@ def _request_notice(request: ExtensionRequest, requester: Official, lang: str) -
         new=format_date(request.new_deadline),
         reason=request.reason,
     )
-    buttons = [
+    return Reply(text, decision_buttons(request, lang, dated=dated))
+
+
+def decision_buttons(
+    request: ExtensionRequest, lang: str, *, dated: bool = True
+) -> list[list[Button]]:
+    """Approve (to the requested date when ``dated``) and Reject, for a leader or admin."""
+    approve = (
+        TEXTS.t("button.approve_until", lang, date=format_date(request.new_deadline))
+        if dated
+        else TEXTS.t("button.approve", lang)
+    )
+    return [
         [
-            Button(TEXTS.t("button.approve", lang), f"ext:{request.id}:ok"),
+            Button(approve, f"ext:{request.id}:ok"),
             Button(TEXTS.t("button.reject", lang), f"ext:{request.id}:no"),
         ]
     ]
-    return Reply(text, buttons)
-
-
-def _decision_text(request: ExtensionRequest, leader: Official, lang: str) -> str:
-    key = "extend.approved" if request.status is ExtensionStatus.APPROVED else "extend.rejected"
-    return TEXTS.t(
-        key,
-        lang,
-        code=request.task.code,
-        title=shorten(request.task.title),
-        old=format_date(request.old_deadline, lang),
-        new=format_date(request.new_deadline),
-        leader=leader.full_name,
-    )

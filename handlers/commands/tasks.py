@@ -1,4 +1,5 @@
-"""/nhiemvu (/tasks): my unit's open tasks, or one task with its full history."""
+"""/nhiemvu (/tasks): my unit's open tasks, or one task with its full history (with the
+Approve / Reject buttons of a pending extension request for those who decide)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from sqlalchemy.orm import selectinload
 
 from bot.messages import Reply
 from bot.models import DeadlineChange, Task
-from bot.services.directory import sees_everything
+from bot.services.directory import can_decide_extensions, sees_everything
 from bot.services.extensions import pending_request
 from bot.services.reports import task_history
 from handlers.commands.common import first_word, official_of, task_for, unit_open_tasks
+from handlers.commands.extension import decision_buttons
 from handlers.formatting import task_detail, task_line, task_lines
 from handlers.router import Router
 from handlers.turn import Turn
@@ -76,4 +78,6 @@ async def _one_task(turn: Turn, code: str) -> Reply:
     )
     pending = await pending_request(turn.session, task.id)
     text = task_detail(turn.ctx, task, turn.lang, reports=reports, changes=changes, pending=pending)
+    if pending is not None and can_decide_extensions(official_of(turn)):
+        return turn.reply(text, decision_buttons(pending, turn.lang))
     return turn.reply(text)
