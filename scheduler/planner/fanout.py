@@ -247,7 +247,7 @@ async def fan_out(
     status: OutboxStatus,
     late: bool,
 ) -> int:
-    """One row per ungrouped member chat (``recipients.member_chats``) of every unit with
+    """One row per member chat that hears its unit (``recipients.member_chats``) of every unit with
     items, expanded by the database (``INSERT … SELECT``): one rendering per unit, channel
     and language. Returns the rows inserted."""
     unit_ids = sorted(due.unit_items)
@@ -259,7 +259,7 @@ async def fan_out(
     for chunk in chunked(unit_ids):
         found = await connection.execute(
             select(members.c.unit_id, members.c.channel, members.c.language)
-            .where(members.c.unit_id.in_(chunk), ~members.c.grouped)
+            .where(members.c.unit_id.in_(chunk), members.c.hears_unit)
             .distinct()
         )
         combos += [(unit_id, channel.value, language) for unit_id, channel, language in found]
@@ -321,7 +321,7 @@ async def fan_out(
             & (members.c.language == FANOUT.c.language)
             & (members.c.channel == FANOUT.c.channel),
         )
-        .where(~members.c.grouped)
+        .where(members.c.hears_unit)
     )
     result = await connection.execute(
         _insert(connection)(OUTBOX)

@@ -86,9 +86,9 @@ async def build_messages(
         unit_name = units.names.get(member.unit_id, "")
         unit_items = due.unit_items.get(member.unit_id, {})
         head_items = due.head_items.get(member.unit_id, {}) if units.is_head(member) else {}
-        if members_in_sql and not member.grouped and all(k in unit_items for k in head_items):
+        if members_in_sql and member.hears_unit and all(k in unit_items for k in head_items):
             continue  # the fan-out gives this head the unit's message, which says it all
-        if not member.grouped and unit_items:
+        if member.hears_unit and unit_items:
             deliver(member.recipient, member.name, unit_name, unit_items)
         if head_items:
             deliver(member.recipient, member.name, unit_name, head_items)

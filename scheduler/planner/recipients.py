@@ -49,8 +49,9 @@ def _reachable() -> tuple[ColumnElement[bool], ...]:
 
 
 def member_chats() -> Select[int, str, Role, int | None, str, Channel, str, bool]:
-    """Every reachable chat of a unit member, with ``grouped``: true when the unit has an
-    active bound group on that channel (the group hears the unit's reminders instead)."""
+    """Every reachable chat of a unit member, with ``hears_unit``: whether the chat gets the
+    unit's reminders itself — not when the unit has an active bound group on that channel,
+    which hears them instead."""
     grouped = (
         select(GroupBinding.id)
         .where(
@@ -69,7 +70,7 @@ def member_chats() -> Select[int, str, Role, int | None, str, Channel, str, bool
             Official.language,
             ChannelIdentity.channel,
             ChannelIdentity.chat_id,
-            grouped.label("grouped"),
+            (~grouped).label("hears_unit"),
         )
         .join(ChannelIdentity, ChannelIdentity.official_id == Official.id)
         .where(Official.role.in_(MEMBER_ROLES), *_reachable())
@@ -84,7 +85,8 @@ class Member:
     name: str
     role: Role
     unit_id: int
-    grouped: bool
+    hears_unit: bool
+    """The unit's reminders come to this chat (no bound group on its channel)."""
     recipient: Recipient
 
 
@@ -102,10 +104,10 @@ async def unit_members(
         rows = await connection.execute(
             query.where(Official.unit_id.in_(chunk)).order_by(ChannelIdentity.id)
         )
-        for oid, name, role, unit_id, language, channel, chat_id, grouped in rows:
+        for oid, name, role, unit_id, language, channel, chat_id, hears_unit in rows:
             unit = typing.cast(int, unit_id)  # one of ``chunk``
             recipient = Recipient(channel.value, chat_id, language, oid, unit)
-            members.append(Member(oid, name, role, unit, bool(grouped), recipient))
+            members.append(Member(oid, name, role, unit, bool(hears_unit), recipient))
     return members
 
 
