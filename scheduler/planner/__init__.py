@@ -15,17 +15,15 @@ Read in this order:
 - ``tick.py``: :func:`run_tick`, what the scheduler calls every minute.
 """
 
-from scheduler.planner.fanout import queue_messages, reminder_key
+from scheduler.planner.fanout import queue_messages
 from scheduler.planner.messages import PlannedMessage, render_planned
-from scheduler.planner.tick import TickResult, plan_day, queue_day, run_tick
+from scheduler.planner.tick import TickResult, plan_day, run_tick
 
 __all__ = [
     "PlannedMessage",
     "TickResult",
     "plan_day",
-    "queue_day",
     "queue_messages",
-    "reminder_key",
     "render_planned",
     "run_tick",
 ]

@@ -186,16 +186,7 @@ def _stale(policy: Policy, facts: TaskFacts) -> ReminderItem | None:
 def _extension(policy: Policy, facts: TaskFacts) -> ReminderItem | None:
     if facts.extension is None:
         return None
-    return ReminderItem(
-        kind=ItemKind.EXTENSION,
-        task_id=facts.task_id,
-        code=facts.code,
-        title=facts.title,
-        deadline=facts.deadline,
-        progress=facts.progress,
-        last_report_on=None,
-        extension=facts.extension,
-    )
+    return facts.item(ItemKind.EXTENSION, extension=facts.extension)
 
 
 RULES: tuple[Rule, ...] = (
