@@ -80,7 +80,7 @@ class Policy:
         return max(self.lead_days | self.coordinating_days | {0})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskFacts:
     """What the rules look at: one open task on one day."""
 
