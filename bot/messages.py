@@ -75,12 +75,16 @@ class Reply:
     edit: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("document", "photo"):
-            item = data[key]
-            if item and item.get("content") is not None:
-                item["content"] = item["content"].hex()
-        return data
+        """Plain JSON-ready data (file contents as hex), read back by :meth:`from_dict`.
+        Written out field by field: ``dataclasses.asdict`` costs more than rendering a
+        reminder, and the planner serialises thousands of them a morning."""
+        return {
+            "text": self.text,
+            "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in self.buttons],
+            "document": _document_dict(self.document),
+            "photo": _document_dict(self.photo),
+            "edit": self.edit,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -97,6 +101,15 @@ class Reply:
             photo=_doc(data.get("photo")),
             edit=data.get("edit", False),
         )
+
+
+def _document_dict(document: Document | None) -> dict[str, Any] | None:
+    if document is None:
+        return None
+    data = asdict(document)
+    if document.content is not None:
+        data["content"] = document.content.hex()
+    return data
 
 
 def button_options(buttons: list[list[Button]]) -> list[Button]:

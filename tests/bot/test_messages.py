@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +18,21 @@ def test_reply_round_trips_through_the_outbox_payload() -> None:
         edit=True,
     )
     assert Reply.from_dict(reply.to_dict()) == reply
+
+
+documents = st.one_of(st.none(), st.builds(Document))
+replies = st.builds(
+    Reply,
+    buttons=st.lists(st.lists(st.builds(Button), max_size=3), max_size=3),
+    document=documents,
+    photo=documents,
+)
+
+
+@given(replies)
+def test_every_field_of_a_reply_survives_the_json_outbox_payload(reply: Reply) -> None:
+    """Also fails when a field is added to Reply, Button or Document but not serialised."""
+    assert Reply.from_dict(json.loads(json.dumps(reply.to_dict()))) == reply
 
 
 @given(st.text(), st.integers(min_value=1, max_value=50))
