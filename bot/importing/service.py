@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import AppContext
 from bot.importing.headers import Kind
 from bot.importing.issues import ImportFailed, Issue
-from bot.importing.readers import ProgressCallback, read_files
+from bot.importing.readers import Limits, ProgressCallback, read_files
 from bot.importing.upsert import WriteCounts, existing_task_codes, load_existing, write_plan
 from bot.importing.validation import check_references, parse_tables
 from bot.services import audit
@@ -47,7 +47,11 @@ async def import_files(
     the task's deadline history.
     """
     files = [Path(path) for path in paths]
-    read = read_files(files, progress)
+    limits = Limits(
+        max_bytes=ctx.settings.import_max_bytes,
+        max_unpacked_bytes=ctx.settings.import_max_unpacked_bytes,
+    )
+    read = read_files(files, limits, progress)
     issues: list[Issue] = list(read.issues)
     plan = parse_tables(read.tables, issues)
     result = ImportResult(
