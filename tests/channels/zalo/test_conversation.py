@@ -128,3 +128,14 @@ async def test_stickers_and_long_answers(
     await zalo.settled()
     assert all(len(m.text or "") <= 2000 for m in server.sent_messages(chat))
     assert texts(answer).count("NV-01") >= 1
+
+
+async def test_control_characters_in_a_report_are_removed(
+    server: FakeZaloServer, world: World, zalo: ZaloBot
+) -> None:
+    await link(world, server, "CV-SXD", LAN)
+    [saved] = await say(server, LAN, "baocao NV-02 30 Đã\x01 họp\x00 lấy ý kiến\x7f")
+    assert (saved.text or "").startswith("Đã lưu báo cáo.")
+    async with world.ctx.db.session() as session:
+        report = await session.scalar(select(Report))
+    assert report is not None and report.note == "Đã họp lấy ý kiến\x7f"
