@@ -98,8 +98,8 @@ def test_bad_file_lists_every_error_and_exits_1(database: str, tmp_path: Path) -
 def test_hostile_files_end_in_one_line_each_not_a_traceback(
     database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DONDOC_IMPORT_MAX_BYTES", "100000")
-    huge = write(tmp_path / "huge.csv", "code,name\n" + "U1,Đơn vị\n" * 20_000)
+    monkeypatch.setenv("DONDOC_IMPORT_MAX_BYTES", "500000")
+    huge = write(tmp_path / "huge.csv", "code,name\n" + "U1,Đơn vị\n" * 60_000)
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b" " * 300 * 1024 * 1024)
@@ -107,7 +107,7 @@ def test_hostile_files_end_in_one_line_each_not_a_traceback(
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.output.strip().splitlines() == [
-        "huge.csv:-:-: the file is 0.3 MB, larger than the 0.1 MB an import accepts "
+        "huge.csv:-:-: the file is 0.8 MB, larger than the 0.5 MB an import accepts "
         "(DONDOC_IMPORT_MAX_BYTES)",
         "bomb.xlsx:-:-: the workbook unpacks to 300.0 MB, more than the 200.0 MB an import "
         "accepts (DONDOC_IMPORT_MAX_UNPACKED_BYTES)",
