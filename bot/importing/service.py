@@ -44,7 +44,7 @@ async def import_files(
     Raises :class:`ImportFailed` listing every problem (``file:row:column: reason``) when
     anything is wrong; then nothing is written. ``dry_run`` checks everything and writes
     nothing. Re-importing a code updates that row; a changed task deadline is recorded in
-    the task's deadline history.
+    the task's deadline history, and every changed field (old → new) in the audit log.
     """
     files = [Path(path) for path in paths]
     limits = Limits(
@@ -100,3 +100,10 @@ async def _audit(
         if kind is Kind.TASKS:
             details["deadline_changed"] = counts.deadline_changes
         await audit.record(session, ctx, f"import.{kind.value}", kind.value, via=via, **details)
+    await audit.record_many(
+        session,
+        ctx,
+        "import.change",
+        ((change.entity, change.entity_id, change.details()) for change in counts.changes),
+        via=via,
+    )
