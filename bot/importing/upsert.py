@@ -166,16 +166,7 @@ async def _write_units(
         "unit",
         unit_ids,
         await _snapshots(session, unit_snapshots, existing),
-        (
-            (
-                r,
-                {
-                    "name": r.values["name"],
-                    **({"parent": r.values["parent_code"]} if "parent_code" in r.values else {}),
-                },
-            )
-            for r in existing
-        ),
+        ((r, _unit_snapshot(r.values)) for r in existing),
     )
     unit_ids.update(
         await _bulk_insert(
@@ -205,7 +196,23 @@ def _ref(ids: dict[str, int], code: str | None) -> int | None:
     return None if code is None else ids[code]
 
 
+def _unit_snapshot(values: dict[str, Any]) -> Snapshot:
+    """The tracked fields a unit row of the file sets, as :func:`unit_snapshots` reads them."""
+    snapshot: Snapshot = {"name": values["name"]}
+    if "parent_code" in values:
+        snapshot["parent"] = values["parent_code"]
+    return snapshot
+
+
 _OFFICIAL_FIELDS = ("full_name", "title", "role", "phone", "language")
+
+
+def _official_snapshot(values: dict[str, Any]) -> Snapshot:
+    """The tracked fields an official row sets, as :func:`official_snapshots` reads them."""
+    snapshot: Snapshot = {name: values[name] for name in _OFFICIAL_FIELDS if name in values}
+    if "unit_code" in values:
+        snapshot["unit"] = values["unit_code"]
+    return snapshot
 
 
 async def _write_officials(
@@ -223,16 +230,7 @@ async def _write_officials(
         "official",
         official_ids,
         await _snapshots(session, official_snapshots, existing),
-        (
-            (
-                r,
-                {
-                    **{name: r.values[name] for name in _OFFICIAL_FIELDS if name in r.values},
-                    **({"unit": r.values["unit_code"]} if "unit_code" in r.values else {}),
-                },
-            )
-            for r in existing
-        ),
+        ((r, _official_snapshot(r.values)) for r in existing),
     )
     official_ids.update(
         await _bulk_insert(
