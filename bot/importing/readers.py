@@ -66,7 +66,6 @@ class Limits:
 MAX_CELL_CHARS = 128 * 1024
 """No real cell is longer; the csv module refuses longer fields by default too."""
 CSV_DELIMITERS = ",;\t"
-SNIFF_SAMPLE_CHARS = 16 * 1024
 UNREADABLE_XLSX: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
     zlib.error,
@@ -137,18 +136,14 @@ def _decode(path: Path, data: bytes, result: ReadResult) -> str | None:
 
 
 def _delimiter(text: str) -> str:
-    """``,``, ``;`` (Excel in a Vietnamese locale) or tab, as :class:`csv.Sniffer` finds it
-    in the first lines; when it cannot tell, the most frequent of them in the header line."""
-    sample = text[:SNIFF_SAMPLE_CHARS]
-    if len(text) > SNIFF_SAMPLE_CHARS and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
+    """``,``, ``;`` (Excel in a Vietnamese locale) or tab, as :class:`csv.Sniffer` finds it in
+    the header line (known column names, so the cells below cannot mislead it); ``,`` for a
+    file of one column."""
+    header = text.split("\n", 1)[0]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+        return csv.Sniffer().sniff(header, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
-        header = text.split("\n", 1)[0]
-        return max(
-            CSV_DELIMITERS, key=lambda candidate: (header.count(candidate), candidate == ",")
-        )
+        return ","
 
 
 def _read_csv(path: Path, result: ReadResult, progress: ProgressCallback | None) -> None:

@@ -7,16 +7,20 @@ fields. Hostile files end in a ``file:row`` (or ``file``) error, never a traceba
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from bot.context import AppContext
 from bot.importing import ImportFailed, import_files
+from bot.importing.readers import Limits, read_files
 from bot.models import Task, Unit
 
 UNITS = "Mã đơn vị,Tên đơn vị\nSO-TC,Sở Tài chính\n"
@@ -233,3 +237,38 @@ async def test_a_file_over_the_size_limit_is_refused(
         "units.csv:-:-: the file is 1.5 MB, larger than the 1.0 MB an import accepts "
         "(DONDOC_IMPORT_MAX_BYTES)"
     ]
+
+
+cell_text = st.text(
+    alphabet=st.one_of(
+        st.characters(exclude_categories=("Cc", "Cs")), st.sampled_from("\",;\t\n'")
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    names=st.lists(cell_text.filter(str.strip), min_size=1, max_size=8),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    bom=st.booleans(),
+    line_end=st.sampled_from(["\r\n", "\n"]),
+)
+def test_any_cell_survives_a_round_trip_through_an_excel_style_csv(
+    tmp_path_factory: pytest.TempPathFactory,
+    names: list[str],
+    delimiter: str,
+    bom: bool,
+    line_end: str,
+) -> None:
+    rows = [["Mã đơn vị", "Tên đơn vị"], *([f"U{n}", name] for n, name in enumerate(names))]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator=line_end).writerows(rows)
+    path = tmp_path_factory.mktemp("csv") / "units.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + buffer.getvalue().encode())
+
+    read = read_files([path], Limits(max_bytes=10**6, max_unpacked_bytes=10**6))
+
+    assert read.issues == []
+    [table] = read.tables
+    assert [cells for _, cells in table.rows] == rows[1:]
