@@ -147,7 +147,12 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, result: ReadResult, progress: ProgressCallback | None) -> None:
-    text = _decode(path, path.read_bytes(), result)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result.issues.append(Issue(path.name, None, None, f"cannot read the file ({exc.strerror})"))
+        return
+    text = _decode(path, data, result)
     if text is None:
         return
     if not text.strip():
