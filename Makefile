@@ -34,4 +34,4 @@ bench: $(STAMP)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache dondoc.db dondoc.db-wal dondoc.db-shm
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,10 @@
 Sheet 1: per lead unit, the counts in the four official categories, totals and percentages
 against both bases (all tasks; tasks with a deadline). Sheet 2: overdue tasks, most late first.
 Sheet 3: every task with its latest report.
+
+Every text cell is written as text: a title or note that starts with ``=`` (or ``+``, ``-``,
+``@``) stays the words an official typed, never a live formula, and characters no workbook
+can hold are removed on write, so one stored note never breaks the whole report.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from bot.i18n import format_date
 from bot.models import Official, Report, Task
 from bot.services.summary import UnitFigures, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
+from bot.text_cleaning import clean_text
 from bot.texts import TEXTS
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,8 +109,16 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
+def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
+    """Add a row; text is cleaned and stored as a string cell, never as a formula."""
+    sheet.append([clean_text(value) if isinstance(value, str) else value for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _header(sheet: Worksheet, headers: Sequence[tuple[str, int]]) -> None:
-    sheet.append([title for title, _ in headers])
+    _append(sheet, [title for title, _ in headers])
     for index, (_, width) in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = _HEADER_FONT
@@ -137,19 +150,20 @@ def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) ->
         counts = {status: unit.counts[status] for status in STATUS_ORDER}
         for status, count in counts.items():
             totals[status] += count
-        sheet.append(
-            _summary_row((number, unit.code, unit.name), unit.total, counts, unit.with_deadline)
+        _append(
+            sheet,
+            _summary_row((number, unit.code, unit.name), unit.total, counts, unit.with_deadline),
         )
     total = sum(totals.values())
     with_deadline = sum(unit.with_deadline for unit in units)
-    sheet.append(_summary_row(("", "", "Tổng cộng"), total, totals, with_deadline))
+    _append(sheet, _summary_row(("", "", "Tổng cộng"), total, totals, with_deadline))
     for cell in sheet[sheet.max_row]:
         cell.font = _HEADER_FONT
     for row in sheet.iter_rows(min_row=2, min_col=len(SUMMARY_HEADERS) - 2):
         for cell in row:
             cell.number_format = PERCENT_FORMAT
     sheet.append([])
-    sheet.append(["", "", f"Số liệu đến ngày {format_date(today)}"])
+    _append(sheet, ["", "", f"Số liệu đến ngày {format_date(today)}"])
 
 
 async def _tasks(session: AsyncSession, unit_id: int | None) -> list[Task]:
@@ -214,7 +228,8 @@ def _fill_overdue(
     overdue.sort(key=lambda t: (t.deadline, t.code))
     for number, task in enumerate(overdue, start=1):
         assert task.deadline is not None
-        sheet.append(
+        _append(
+            sheet,
             [
                 number,
                 task.code,
@@ -225,7 +240,7 @@ def _fill_overdue(
                 ctx.calendar.working_days_between(task.deadline, today),
                 task.progress,
                 _local(ctx, task.last_report_at),
-            ]
+            ],
         )
     _formats(sheet, {5: DATE_FORMAT, 9: DATETIME_FORMAT})
 
@@ -241,7 +256,8 @@ def _fill_tasks(
     for task in tasks:
         report = latest.get(task.id)
         author: Official | None = report.official if report else None
-        sheet.append(
+        _append(
+            sheet,
             [
                 task.code,
                 task.title,
@@ -257,7 +273,7 @@ def _fill_tasks(
                 report.note if report else None,
                 author.full_name if author else None,
                 _local(ctx, report.created_at) if report else None,
-            ]
+            ],
         )
     _formats(sheet, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
 

@@ -117,6 +117,15 @@ class Settings(BaseSettings):
         default_factory=list, description="Make-up working days added to the known swaps"
     )
 
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, description="Largest .csv/.xlsx file an import accepts"
+    )
+    import_max_unpacked_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1,
+        description="Largest total uncompressed size of the parts of an .xlsx (zip bombs)",
+    )
+
     invite_ttl_hours: int = Field(default=72, ge=1)
     login_link_ttl_minutes: int = Field(default=10, ge=1)
     web_chat_link_days: int = Field(

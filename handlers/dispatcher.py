@@ -34,9 +34,9 @@ from bot.options import OPTIONS_KEY, as_numbered
 from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
 from bot.services.errors import DomainError
-from handlers.router import CommandSpec, Handler, HandlerResult, Router
+from handlers.router import AbandonHandler, CommandSpec, Handler, HandlerResult, Router
 from handlers.texts import TEXTS
-from handlers.turn import Turn, load_state
+from handlers.turn import FLOW_ID, Turn, load_state
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class Dispatcher:
         self.callbacks: dict[str, Handler] = {}
         self.flows: dict[str, Handler] = {}
         self.text_handlers: list[Handler] = []
+        self.abandon_handlers: dict[str, AbandonHandler] = {}
         for router in self.routers:
             for spec in router.commands:
                 for word in (spec.name, *spec.aliases):
@@ -61,6 +62,7 @@ class Dispatcher:
             self.callbacks.update(router.callbacks)
             self.flows.update(router.flows)
             self.text_handlers.extend(router.text_handlers)
+            self.abandon_handlers.update(router.abandon_handlers)
 
     @property
     def command_specs(self) -> list[CommandSpec]:
@@ -109,11 +111,7 @@ class Dispatcher:
             state=await load_state(session, message),
             commands=self.command_specs,
         )
-        try:
-            result = await self._route(turn)
-        except DomainError as exc:
-            result = Reply(exc.message(lang))
-        return await self._fit(turn, _as_list(result))
+        return await self._fit(turn, await self._route(turn))
 
     def _language(self, message: IncomingMessage, official_language: str | None) -> str:
         if official_language in ("vi", "en"):
@@ -122,7 +120,24 @@ class Dispatcher:
             return "en"
         return self.ctx.settings.language
 
-    async def _route(self, turn: Turn) -> HandlerResult:
+    async def _route(self, turn: Turn) -> list[Reply]:
+        """The handler's replies, preceded by a notice when it ended an unfinished flow."""
+        flow, data = turn.flow, turn.data
+        step = turn.state.step if turn.state else ""
+        try:
+            result = _as_list(await self._pick(turn))
+        except DomainError as exc:
+            result = [Reply(exc.message(turn.lang))]
+        abandon = self.abandon_handlers.get(flow) if flow else None
+        left = turn.flow != flow or turn.data.get(FLOW_ID) != data.get(FLOW_ID)
+        if abandon is not None and left and not turn.flow_finished:
+            notice = await abandon(turn, step, data)
+            if notice is not None:
+                return [notice, *result]
+        return result
+
+    async def _pick(self, turn: Turn) -> HandlerResult:
+        """Route: button → callback handler; command; active flow; free-text handlers."""
         message = turn.message
         if message.callback_data is not None:
             return await self._on_callback(turn, message.callback_data)

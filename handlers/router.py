@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.messages import Reply
 from bot.models import Role
@@ -12,6 +13,8 @@ from handlers.turn import Turn
 
 HandlerResult = list[Reply] | Reply | None
 Handler = Callable[[Turn], Awaitable[HandlerResult]]
+AbandonHandler = Callable[[Turn, str, dict[str, Any]], Awaitable[Reply | None]]
+"""Called with the step and data a flow had when something else ended it."""
 ALL_ROLES = frozenset(Role)
 
 
@@ -35,6 +38,7 @@ class Router:
     callbacks: dict[str, Handler] = field(default_factory=dict)
     flows: dict[str, Handler] = field(default_factory=dict)
     text_handlers: list[Handler] = field(default_factory=list)
+    abandon_handlers: dict[str, AbandonHandler] = field(default_factory=dict)
 
     def command(
         self,
@@ -75,6 +79,17 @@ class Router:
 
         def register(handler: Handler) -> Handler:
             self.flows[name] = handler
+            return handler
+
+        return register
+
+    def abandoned(self, name: str) -> Callable[[AbandonHandler], AbandonHandler]:
+        """Register what to tell a person when flow ``name`` ends before it finished: another
+        command, button or message cleared it or started a new one (e.g. "your pending
+        report was not saved"), so nothing is dropped without a word."""
+
+        def register(handler: AbandonHandler) -> AbandonHandler:
+            self.abandon_handlers[name] = handler
             return handler
 
         return register

@@ -222,6 +222,15 @@ TEXTS = Catalog(
             "Hãy ghi tiến độ sau mã nhiệm vụ, ví dụ: /baocao {code} 60 Đã trình dự thảo.",
             "Please give the progress after the task code, e.g. /report {code} 60 Draft sent.",
         ),
+        "report.pending_not_saved": (
+            "Lưu ý: báo cáo đang chờ xác nhận dưới đây chưa được lưu; đồng chí gửi lại khi cần.",
+            "Note: the report below, awaiting confirmation, was not saved; send it again if "
+            "needed.",
+        ),
+        "report.unfinished_not_saved": (
+            "Lưu ý: báo cáo nhiệm vụ {code} đang làm dở chưa được lưu.",
+            "Note: the unfinished report on {code} was not saved.",
+        ),
         "report.cancelled": (
             "Đã hủy, báo cáo không được lưu.",
             "Cancelled; nothing was saved.",
@@ -300,6 +309,12 @@ TEXTS = Catalog(
             "This step expects a file. Send one, or press Skip:",
         ),
         "flow.confirm_title": ("Xác nhận báo cáo:", "Please confirm this report:"),
+        "flow.confirm_still_pending": (
+            "Báo cáo dưới đây vẫn chờ đồng chí xác nhận, nên tin nhắn vừa gửi chưa được dùng. "
+            "Chọn Xác nhận để lưu hoặc Hủy để bỏ; đồng chí vẫn có thể gõ lệnh khác.",
+            "The report below still waits for your confirmation, so your last message was not "
+            "used. Choose Confirm to save it or Cancel to drop it; you can still type a command.",
+        ),
         # Completion.
         "done.usage": (
             "Cách dùng: /xong <mã nhiệm vụ> [ghi chú], ví dụ /xong NV-01 Đã ban hành kế hoạch.",

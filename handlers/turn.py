@@ -17,6 +17,9 @@ from handlers.texts import TEXTS
 if TYPE_CHECKING:
     from handlers.router import CommandSpec
 
+FLOW_ID = "fid"
+"""The key of a flow instance's id in its data: a new id means the old instance was left."""
+
 
 @dataclass
 class Turn:
@@ -37,6 +40,8 @@ class Turn:
     """Every command of the dispatcher, once each (for /trogiup)."""
     interrupted_flow: str | None = None
     """For commands: the flow this command ended (another command leaves any flow)."""
+    flow_finished: bool = False
+    """Set by a flow's own handler that ends it on purpose (saved, or cancelled by its button)."""
 
     @property
     def via(self) -> str:

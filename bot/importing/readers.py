@@ -1,15 +1,18 @@
 """Reading .csv and .xlsx files into recognised tables of raw cells.
 
 A CSV file holds one kind of table; an Excel workbook holds one per sheet. Problems found
-while reading (encoding, unreadable file, unrecognised header, missing columns) become
-:class:`Issue` objects rather than exceptions, so every problem of every file is reported.
+while reading (encoding, unreadable, oversized or hostile file, unrecognised header, missing
+columns) become :class:`Issue` objects rather than exceptions, so every problem of every file
+is reported and none ends in a traceback. Every text cell is cleaned (``clean_text``).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 
 from bot.importing.headers import SPECS, HeaderMatch, Kind, recognise
 from bot.importing.issues import Issue
+from bot.text_cleaning import clean_text
 
 Cell = Any
 """A raw cell: text from CSV; text, number, date or None from Excel."""
@@ -50,92 +54,216 @@ class ReadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_files(paths: Iterable[Path], progress: ProgressCallback | None = None) -> ReadResult:
+@dataclass(frozen=True)
+class Limits:
+    """How big an import file may be (``import_max_bytes``, ``import_max_unpacked_bytes``)."""
+
+    max_bytes: int
+    max_unpacked_bytes: int
+    """Total uncompressed size of an .xlsx's parts: a zip bomb is refused before unpacking."""
+
+
+MAX_CELL_CHARS = 128 * 1024
+"""No real cell is longer; the csv module refuses longer fields by default too."""
+CSV_DELIMITERS = ",;\t"
+UNREADABLE_XLSX: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    SyntaxError,
+    TypeError,
+    ValueError,
+)
+"""What openpyxl raises on a damaged or hostile workbook: broken XML is a ``SyntaxError``
+(ElementTree and lxml alike), a forbidden entity or DTD a ``ValueError`` (defusedxml)."""
+
+
+def read_files(
+    paths: Iterable[Path], limits: Limits, progress: ProgressCallback | None = None
+) -> ReadResult:
     result = ReadResult()
     for path in paths:
         suffix = path.suffix.lower()
         if not path.is_file():
             result.issues.append(Issue(path.name, None, None, "file not found"))
-        elif suffix == ".csv":
-            _read_csv(path, result, progress)
-        elif suffix == ".xlsx":
-            _read_xlsx(path, result, progress)
-        else:
+        elif suffix not in (".csv", ".xlsx"):
             result.issues.append(
                 Issue(path.name, None, None, f"unsupported file type {suffix!r}: use .csv or .xlsx")
             )
+        elif (size := path.stat().st_size) > limits.max_bytes:
+            result.issues.append(
+                Issue(
+                    path.name,
+                    None,
+                    None,
+                    f"the file is {_megabytes(size)}, larger than the "
+                    f"{_megabytes(limits.max_bytes)} an import accepts (DONDOC_IMPORT_MAX_BYTES)",
+                )
+            )
+        elif suffix == ".csv":
+            _read_csv(path, result, progress)
+        else:
+            _read_xlsx(path, result, limits, progress)
     return result
 
 
-def _read_csv(path: Path, result: ReadResult, progress: ProgressCallback | None) -> None:
-    data = path.read_bytes()
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _decode(path: Path, data: bytes, result: ReadResult) -> str | None:
+    """The file's text: UTF-8 with or without BOM (Excel's "CSV UTF-8", LibreOffice), or
+    UTF-16 with its BOM (Excel's "Unicode Text"). Legacy code pages are refused rather than
+    guessed: a wrong guess would store wrong letters without a word."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        newline = "\n".encode("utf-16-le") if utf16 else b"\n"
+        line = data[: exc.start].count(newline) + 1
+        encoding = "UTF-16" if utf16 else "UTF-8"
         result.issues.append(
             Issue(
                 path.name,
                 line,
                 None,
-                f"not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as 'CSV UTF-8'",
+                f"not {encoding} text (byte 0x{data[exc.start]:02X}); save the file as 'CSV UTF-8'",
             )
         )
+        return None
+
+
+def _delimiter(text: str) -> str:
+    """``,``, ``;`` (Excel in a Vietnamese locale) or tab, as :class:`csv.Sniffer` finds it in
+    the header line (known column names, so the cells below cannot mislead it); ``,`` for a
+    file of one column."""
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_csv(path: Path, result: ReadResult, progress: ProgressCallback | None) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result.issues.append(Issue(path.name, None, None, f"cannot read the file ({exc.strerror})"))
         return
-    lines = text.splitlines()
-    if not lines:
+    text = _decode(path, data, result)
+    if text is None:
+        return
+    if not text.strip():
         result.issues.append(Issue(path.name, None, None, "the file is empty"))
         return
+    # The standard (Excel) dialect: doubled quotes inside a quoted field, embedded newlines.
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=_delimiter(text))
+    records: list[list[str]] = []
     try:
-        dialect: Any = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    records = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    table = _table(path.name, [str(cell) for cell in records[0]], result, is_sheet=False)
+        for record in reader:
+            records.append([clean_text(cell) for cell in record])
+    except csv.Error as exc:
+        reason = (
+            "a cell is larger than 128 KB"
+            if "field larger than field limit" in str(exc)
+            else f"not readable as CSV ({exc})"
+        )
+        result.issues.append(Issue(path.name, len(records) + 1, None, reason))
+        return
+    table = _table(path.name, records[0], result, is_sheet=False)
     if table is None:
         return
     total = len(records) - 1
     for number, record in enumerate(records[1:], start=2):
         if any(cell.strip() for cell in record):
-            table.rows.append((number, list(record)))
+            table.rows.append((number, record))
         if progress and (number - 1) % 1000 == 0:
             progress(f"reading {path.name}", number - 1, total)
     if progress:
         progress(f"reading {path.name}", total, total)
 
 
-def _read_xlsx(path: Path, result: ReadResult, progress: ProgressCallback | None) -> None:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _unpacked_size(path: Path, result: ReadResult) -> int | None:
+    """The declared uncompressed size of every part (zipfile never inflates a member
+    beyond it), or None with an issue when the file is no zip archive."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        result.issues.append(Issue(path.name, None, None, f"not a readable .xlsx workbook ({exc})"))
+        return None
 
+
+def _read_xlsx(
+    path: Path, result: ReadResult, limits: Limits, progress: ProgressCallback | None
+) -> None:
+    from openpyxl import load_workbook
+
+    unpacked = _unpacked_size(path, result)
+    if unpacked is None:
+        return
+    if unpacked > limits.max_unpacked_bytes:
+        result.issues.append(
+            Issue(
+                path.name,
+                None,
+                None,
+                f"the workbook unpacks to {_megabytes(unpacked)}, more than the "
+                f"{_megabytes(limits.max_unpacked_bytes)} an import accepts "
+                "(DONDOC_IMPORT_MAX_UNPACKED_BYTES)",
+            )
+        )
+        return
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        result.issues.append(Issue(path.name, None, None, f"not a readable .xlsx workbook ({exc})"))
+    except UNREADABLE_XLSX as exc:
+        reason = f"not a readable .xlsx workbook ({_first_line(exc)})"
+        result.issues.append(Issue(path.name, None, None, reason))
         return
     try:
         for sheet in workbook.worksheets:
             source = f"{path.name}[{sheet.title}]"
-            total = sheet.max_row or 0
-            table: Table | None = None
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = list(values)
-                if table is None:
-                    if not any(_filled(cell) for cell in cells):
-                        continue
-                    header = ["" if cell is None else str(cell) for cell in cells]
-                    table = _table(source, header, result, is_sheet=True)
-                    if table is None:
-                        break
-                    continue
-                if any(_filled(cell) for cell in cells):
-                    table.rows.append((number, cells))
-                if progress and number % 1000 == 0:
-                    progress(f"reading {source}", number, total)
-            if progress and table is not None:
-                progress(f"reading {source}", total, total)
+            try:
+                _read_sheet(sheet, source, result, progress)
+            except UNREADABLE_XLSX as exc:
+                reason = f"the sheet cannot be read ({_first_line(exc)})"
+                result.issues.append(Issue(source, None, None, reason))
     finally:
         workbook.close()
+
+
+def _first_line(exc: Exception) -> str:
+    """The underlying error in one line (openpyxl wraps parse errors in a long message)."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def _read_sheet(
+    sheet: Any, source: str, result: ReadResult, progress: ProgressCallback | None
+) -> None:
+    total = sheet.max_row or 0
+    table: Table | None = None
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [clean_text(cell) if isinstance(cell, str) else cell for cell in values]
+        if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARS for cell in cells):
+            result.issues.append(Issue(source, number, None, "a cell is larger than 128 KB"))
+            return
+        if table is None:
+            if not any(_filled(cell) for cell in cells):
+                continue
+            header = ["" if cell is None else str(cell) for cell in cells]
+            table = _table(source, header, result, is_sheet=True)
+            if table is None:
+                return
+            continue
+        if any(_filled(cell) for cell in cells):
+            table.rows.append((number, cells))
+        if progress and number % 1000 == 0:
+            progress(f"reading {source}", number, total)
+    if progress and table is not None:
+        progress(f"reading {source}", total, total)
 
 
 def _filled(cell: Cell) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import AppContext
 from bot.importing.headers import Kind
 from bot.importing.issues import ImportFailed, Issue
-from bot.importing.readers import ProgressCallback, read_files
+from bot.importing.readers import Limits, ProgressCallback, read_files
 from bot.importing.upsert import WriteCounts, existing_task_codes, load_existing, write_plan
 from bot.importing.validation import check_references, parse_tables
 from bot.services import audit
@@ -44,10 +44,14 @@ async def import_files(
     Raises :class:`ImportFailed` listing every problem (``file:row:column: reason``) when
     anything is wrong; then nothing is written. ``dry_run`` checks everything and writes
     nothing. Re-importing a code updates that row; a changed task deadline is recorded in
-    the task's deadline history.
+    the task's deadline history, and every changed field (old → new) in the audit log.
     """
     files = [Path(path) for path in paths]
-    read = read_files(files, progress)
+    limits = Limits(
+        max_bytes=ctx.settings.import_max_bytes,
+        max_unpacked_bytes=ctx.settings.import_max_unpacked_bytes,
+    )
+    read = read_files(files, limits, progress)
     issues: list[Issue] = list(read.issues)
     plan = parse_tables(read.tables, issues)
     result = ImportResult(
@@ -96,3 +100,10 @@ async def _audit(
         if kind is Kind.TASKS:
             details["deadline_changed"] = counts.deadline_changes
         await audit.record(session, ctx, f"import.{kind.value}", kind.value, via=via, **details)
+    await audit.record_many(
+        session,
+        ctx,
+        "import.change",
+        ((change.entity, change.entity_id, change.details()) for change in counts.changes),
+        via=via,
+    )

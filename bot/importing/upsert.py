@@ -1,5 +1,6 @@
 """Writing a checked import plan with bulk statements: new rows inserted, existing rows
-(matched by code) updated, a task's deadline change recorded in its history.
+(matched by code) updated, a task's deadline change recorded in its history, and every
+field a re-import changes collected (old → new) for the audit log.
 
 Everything runs in the caller's transaction. Existing rows are loaded in one query per chunk
 of codes and written with executemany statements, never one ORM flush per row.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,6 +20,14 @@ from sqlalchemy.orm import aliased
 
 from bot.context import AppContext
 from bot.importing.headers import Kind
+from bot.importing.history import (
+    Change,
+    Snapshot,
+    diff,
+    official_snapshots,
+    task_snapshots,
+    unit_snapshots,
+)
 from bot.importing.readers import ProgressCallback
 from bot.importing.validation import Existing, ImportPlan, Record
 from bot.models import DeadlineChange, Official, Priority, Role, Task, Unit, task_coordinators
@@ -39,6 +48,8 @@ class WriteCounts:
     officials: KindCounts = field(default_factory=KindCounts)
     tasks: KindCounts = field(default_factory=KindCounts)
     deadline_changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    """Existing rows the import changed, with their old and new values."""
 
     def of(self, kind: Kind) -> KindCounts:
         return {Kind.UNITS: self.units, Kind.OFFICIALS: self.officials, Kind.TASKS: self.tasks}[
@@ -69,6 +80,38 @@ async def existing_task_codes(session: AsyncSession, codes: Sequence[str]) -> se
     for part in chunks(codes):
         found.update(await session.scalars(select(Task.code).where(Task.code.in_(part))))
     return found
+
+
+async def _snapshots(
+    session: AsyncSession,
+    load: Callable[[AsyncSession, Sequence[str]], Awaitable[dict[str, Snapshot]]],
+    records: Sequence[Record],
+) -> dict[str, Snapshot]:
+    """Tracked fields of the rows about to be updated, read before they change."""
+    found: dict[str, Snapshot] = {}
+    for part in chunks([r.code for r in records]):
+        found.update(await load(session, part))
+    return found
+
+
+def _record_changes(
+    counts: WriteCounts,
+    entity: str,
+    ids: dict[str, int],
+    old: dict[str, Snapshot],
+    new: Iterable[tuple[Record, Snapshot]],
+) -> None:
+    for record, snapshot in new:
+        change = diff(
+            entity,
+            ids[record.code],
+            record.code,
+            f"{record.source}:{record.row}",
+            old[record.code],
+            snapshot,
+        )
+        if change is not None:
+            counts.changes.append(change)
 
 
 async def _ids(session: AsyncSession, column_code: Any, column_id: Any) -> dict[str, int]:
@@ -106,18 +149,25 @@ async def write_plan(
 ) -> WriteCounts:
     counts = WriteCounts()
     now = ctx.now()
-    unit_ids = await _write_units(session, plan.units, counts.units, now)
-    official_ids = await _write_officials(session, plan.officials, unit_ids, counts.officials, now)
+    unit_ids = await _write_units(session, plan.units, counts, now)
+    official_ids = await _write_officials(session, plan.officials, unit_ids, counts, now)
     await _write_tasks(session, ctx, plan.tasks, unit_ids, official_ids, counts, progress)
     return counts
 
 
 async def _write_units(
-    session: AsyncSession, records: list[Record], counts: KindCounts, now: dt.datetime
+    session: AsyncSession, records: list[Record], counts: WriteCounts, now: dt.datetime
 ) -> dict[str, int]:
     unit_ids = await _ids(session, Unit.code, Unit.id)
     new = [r for r in records if r.code not in unit_ids]
     existing = [r for r in records if r.code in unit_ids]
+    _record_changes(
+        counts,
+        "unit",
+        unit_ids,
+        await _snapshots(session, unit_snapshots, existing),
+        ((r, _unit_snapshot(r.values)) for r in existing),
+    )
     unit_ids.update(
         await _bulk_insert(
             session,
@@ -137,8 +187,8 @@ async def _write_units(
             if "parent_code" in r.values
         ),
     )
-    counts.created = [r.code for r in new]
-    counts.updated = [r.code for r in existing]
+    counts.units.created = [r.code for r in new]
+    counts.units.updated = [r.code for r in existing]
     return unit_ids
 
 
@@ -146,19 +196,42 @@ def _ref(ids: dict[str, int], code: str | None) -> int | None:
     return None if code is None else ids[code]
 
 
+def _unit_snapshot(values: dict[str, Any]) -> Snapshot:
+    """The tracked fields a unit row of the file sets, as :func:`unit_snapshots` reads them."""
+    snapshot: Snapshot = {"name": values["name"]}
+    if "parent_code" in values:
+        snapshot["parent"] = values["parent_code"]
+    return snapshot
+
+
 _OFFICIAL_FIELDS = ("full_name", "title", "role", "phone", "language")
+
+
+def _official_snapshot(values: dict[str, Any]) -> Snapshot:
+    """The tracked fields an official row sets, as :func:`official_snapshots` reads them."""
+    snapshot: Snapshot = {name: values[name] for name in _OFFICIAL_FIELDS if name in values}
+    if "unit_code" in values:
+        snapshot["unit"] = values["unit_code"]
+    return snapshot
 
 
 async def _write_officials(
     session: AsyncSession,
     records: list[Record],
     unit_ids: dict[str, int],
-    counts: KindCounts,
+    counts: WriteCounts,
     now: dt.datetime,
 ) -> dict[str, int]:
     official_ids = await _ids(session, Official.code, Official.id)
     new = [r for r in records if r.code not in official_ids]
     existing = [r for r in records if r.code in official_ids]
+    _record_changes(
+        counts,
+        "official",
+        official_ids,
+        await _snapshots(session, official_snapshots, existing),
+        ((r, _official_snapshot(r.values)) for r in existing),
+    )
     official_ids.update(
         await _bulk_insert(
             session,
@@ -196,8 +269,8 @@ async def _write_officials(
             if r.values.get("role") is Role.HEAD and r.values.get("unit_code")
         ),
     )
-    counts.created = [r.code for r in new]
-    counts.updated = [r.code for r in existing]
+    counts.officials.created = [r.code for r in new]
+    counts.officials.updated = [r.code for r in existing]
     return official_ids
 
 
@@ -234,6 +307,13 @@ async def _write_tasks(
 
     new = [r for r in records if r.code not in current]
     existing = [r for r in records if r.code in current]
+    _record_changes(
+        counts,
+        "task",
+        {code: ident for code, (ident, _, _) in current.items()},
+        await _snapshots(session, task_snapshots, existing),
+        ((r, _task_snapshot(r.values, names)) for r in existing),
+    )
     inserts = []
     for r in new:
         values = r.values
@@ -308,3 +388,25 @@ async def _write_tasks(
         await session.execute(insert(task_coordinators), list(pairs))
     counts.tasks.created = [r.code for r in new]
     counts.tasks.updated = [r.code for r in existing]
+
+
+_TASK_FIELDS = (
+    "title",
+    "description",
+    "source_document",
+    "expected_output",
+    "priority",
+    "deadline",
+)
+
+
+def _task_snapshot(values: dict[str, Any], names: dict[str, str]) -> Snapshot:
+    """The tracked fields a task row of the file sets, as :func:`task_snapshots` reads them."""
+    snapshot: Snapshot = {name: values[name] for name in _TASK_FIELDS if name in values}
+    if "lead_unit" in values:
+        snapshot["lead_unit"] = values["lead_unit"]
+    if "assigned_by" in values:
+        snapshot["assigned_by"] = names.get(values["assigned_by"].upper(), values["assigned_by"])
+    if "coordinating_units" in values:
+        snapshot["coordinating_units"] = list(values["coordinating_units"])
+    return snapshot

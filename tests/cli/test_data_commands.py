@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,26 @@ def test_bad_file_lists_every_error_and_exits_1(database: str, tmp_path: Path) -
     assert lines == [
         "tasks.csv:2:deadline: '31/02/2025' is not a date that exists",
         "tasks.csv:3:lead_unit: unknown unit 'NOPE'",
+        "Import refused: 2 error(s); nothing was written.",
+    ]
+
+
+def test_hostile_files_end_in_one_line_each_not_a_traceback(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DONDOC_IMPORT_MAX_BYTES", "500000")
+    huge = write(tmp_path / "huge.csv", "code,name\n" + "U1,Đơn vị\n" * 60_000)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * 300 * 1024 * 1024)
+    result = runner.invoke(app, ["import", str(huge), str(bomb)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.strip().splitlines() == [
+        "huge.csv:-:-: the file is 0.8 MB, larger than the 0.5 MB an import accepts "
+        "(DONDOC_IMPORT_MAX_BYTES)",
+        "bomb.xlsx:-:-: the workbook unpacks to 300.0 MB, more than the 200.0 MB an import "
+        "accepts (DONDOC_IMPORT_MAX_UNPACKED_BYTES)",
         "Import refused: 2 error(s); nothing was written.",
     ]
 

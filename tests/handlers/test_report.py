@@ -212,6 +212,97 @@ async def test_free_text_report_is_offered_back(world: World) -> None:
     assert [r.progress for r in await reports(world, "NQ-01")] == [85]
 
 
+PENDING_NQ01 = (
+    "Lưu ý: báo cáo đang chờ xác nhận dưới đây chưa được lưu; đồng chí gửi lại khi cần.\n"
+    "Nhiệm vụ: NQ-01 — Triển khai thực hiện 45 nghị quyết của HĐND thành phố\n"
+    "Tiến độ: 40% → 80%\n"
+    "Nội dung: đã xong dự thảo"
+)
+
+
+async def test_a_command_while_a_report_waits_runs_and_says_the_report_was_not_saved(
+    world: World,
+) -> None:
+    backend = world.backend
+    await backend.push_message(world.hoa, "NQ-01 80% đã xong dự thảo")
+    offer = backend.pop_message()
+
+    await backend.push_message(world.hoa, "/nhiemvu")
+
+    notice, tasks = backend.pop_message(), backend.pop_message()
+    assert notice.text == PENDING_NQ01
+    assert "NQ-01" in tasks.text and not tasks.text.startswith("Lưu ý")
+    assert not backend.queue
+    assert await backend.state(world.hoa) is None
+    await backend.push_button(world.hoa, button_data(offer, "Xác nhận"))
+    assert "đã cũ" in backend.pop_text()
+    assert await reports(world, "NQ-01") == []
+
+
+async def test_cancel_while_a_report_waits_names_what_was_dropped(world: World) -> None:
+    backend = world.backend
+    await backend.push_message(world.hoa, "NQ-01 80% đã xong dự thảo")
+    backend.pop_message()
+    await backend.push_message(world.hoa, "/huy")
+    assert [backend.pop_message().text, backend.pop_message().text] == [
+        PENDING_NQ01,
+        "Đã hủy thao tác.",
+    ]
+
+
+async def test_a_refused_command_still_says_the_report_was_not_saved(world: World) -> None:
+    backend = world.backend
+    await backend.push_message(world.hoa, "NQ-01 80% đã xong dự thảo")
+    backend.pop_message()
+    await backend.push_message(world.hoa, "/giahan NQ-99 31/12/2026 thiếu số liệu")
+    notice, refusal = backend.pop_message(), backend.pop_message()
+    assert notice.text == PENDING_NQ01
+    assert "NQ-99" in refusal.text
+
+
+async def test_other_text_while_a_report_waits_gets_a_clear_prompt(world: World) -> None:
+    backend = world.backend
+    await backend.push_message(world.hoa, "NQ-01 80% đã xong dự thảo")
+    backend.pop_message()
+
+    await backend.push_message(world.hoa, "chào bot")
+
+    prompt = backend.pop_message()
+    assert prompt.text.startswith(
+        "Báo cáo dưới đây vẫn chờ đồng chí xác nhận, nên tin nhắn vừa gửi chưa được dùng. "
+        "Chọn Xác nhận để lưu hoặc Hủy để bỏ; đồng chí vẫn có thể gõ lệnh khác.\n"
+        "Nhiệm vụ: NQ-01"
+    )
+    assert labels(prompt) == ["Xác nhận", "Hủy"]
+    await backend.push_button(world.hoa, button_data(prompt, "Xác nhận"))
+    assert backend.pop_text().startswith("Đã lưu báo cáo.")
+    assert [r.progress for r in await reports(world, "NQ-01")] == [80]
+
+
+async def test_a_report_on_another_task_replaces_the_waiting_one_with_a_word(
+    world: World,
+) -> None:
+    backend = world.backend
+    await backend.push_message(world.hoa, "NQ-01 80% đã xong dự thảo")
+    backend.pop_message()
+    await backend.push_message(world.hoa, "NV-02 60% đã họp")
+    notice, offer = backend.pop_message(), backend.pop_message()
+    assert notice.text == PENDING_NQ01
+    assert offer.text.startswith("Xác nhận báo cáo:") and "NV-02" in offer.text
+
+
+async def test_a_reminder_button_while_a_report_waits_says_it_was_not_saved(
+    world: World,
+) -> None:
+    backend = world.backend
+    await backend.push_message(world.hoa, "NQ-01 80% đã xong dự thảo")
+    backend.pop_message()
+    await backend.push_button(world.hoa, "rp:NV-02")
+    notice, progress = backend.pop_message(), backend.pop_message()
+    assert notice.text == PENDING_NQ01
+    assert "NV-02" in progress.text
+
+
 async def test_text_that_is_not_a_report_gets_a_hint(world: World) -> None:
     await world.backend.push_message(world.hoa, "chào bot")
     assert "NV-01 60% Đã trình dự thảo" in world.backend.pop_text()
@@ -285,7 +376,9 @@ async def test_flow_survives_a_restart(world: World) -> None:
     backend.pop_message()
     backend.restart()
     await backend.push_message(world.hoa, "/start")  # a command in between leaves the flow…
-    backend.pop_message()
+    notice, linked = backend.pop_message(), backend.pop_message()
+    assert notice.text == "Lưu ý: báo cáo nhiệm vụ NQ-01 đang làm dở chưa được lưu."
+    assert linked.text.startswith("Tài khoản này đã được liên kết")
     await backend.push_button(world.hoa, "rp:NQ-01")  # …so start it again and finish
     backend.pop_message()
     await backend.push_message(world.hoa, "65")

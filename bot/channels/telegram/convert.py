@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.messages import Attachment, ChatType, IncomingMessage
+from bot.text_cleaning import clean_text
 
 CHANNEL = "telegram"
 PHOTO_MIME = "image/jpeg"
@@ -47,7 +48,7 @@ def _from_message(
     kind = chat_type(message.chat)
     if user is None or user.is_bot or kind is None:
         return None
-    text = message.text if message.text is not None else message.caption
+    text = _cleaned(message.text if message.text is not None else message.caption)
     attachment = _attachment(message)
     if text is None and attachment is None:
         return None
@@ -80,7 +81,7 @@ def _from_callback(update: Update, query: CallbackQuery) -> IncomingMessage | No
         user_id=str(user.id),
         chat_id=str(origin.chat.id),
         update_key=update_key(update),
-        callback_data=query.data,
+        callback_data=clean_text(query.data),
         chat_type=kind,
         display_name=_display_name(user, origin.chat),
         language=user.language_code,
@@ -94,7 +95,7 @@ def _attachment(message: Message) -> Attachment | None:
         return Attachment(
             kind="document",
             file_id=document.file_id,
-            name=document.file_name,
+            name=_cleaned(document.file_name),
             mime=document.mime_type,
             size=document.file_size,
         )
@@ -104,6 +105,11 @@ def _attachment(message: Message) -> Attachment | None:
             kind="photo", file_id=largest.file_id, mime=PHOTO_MIME, size=largest.file_size
         )
     return None
+
+
+def _cleaned(text: str | None) -> str | None:
+    """Text as a person typed it, without the control characters no document can hold."""
+    return None if text is None else clean_text(text)
 
 
 def _addressed_elsewhere(text: str, bot_username: str | None) -> bool:
@@ -120,5 +126,5 @@ def _addressed_elsewhere(text: str, bot_username: str | None) -> bool:
 def _display_name(user: User, chat: Chat) -> str:
     """The person's name; in a group, the group's title (used when binding it to a unit)."""
     if chat.type != Chat.PRIVATE and chat.title:
-        return chat.title
-    return user.full_name
+        return clean_text(chat.title)
+    return clean_text(user.full_name)

@@ -22,6 +22,7 @@ from bot.channels.base import ZALO
 from bot.channels.zalo.client import ZaloMessage, ZaloUpdate
 from bot.i18n import Catalog
 from bot.messages import Attachment, IncomingMessage
+from bot.text_cleaning import clean_text
 
 CHANNEL = ZALO.name
 TEXT_EVENT = "message.text.received"
@@ -88,9 +89,9 @@ def _incoming(
         user_id=message.from_id,
         chat_id=message.chat_id,
         update_key=update_key(update),
-        text=text,
+        text=None if text is None else clean_text(text),
         attachment=attachment,
         chat_type="private",
-        display_name=message.display_name,
+        display_name=None if message.display_name is None else clean_text(message.display_name),
         sent_at=message.date,
     )

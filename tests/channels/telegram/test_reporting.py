@@ -3,10 +3,14 @@ and mark tasks done."""
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
+from bot.exporting import TASKS_SHEET, build_status_workbook
 from bot.models import Report, Task
 from tests.channels.telegram.harness import STAFF, TelegramBot, World, press, say
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -129,3 +133,18 @@ async def test_done_on_time(
     [again] = await say(server, STAFF, "/xong NV-01")
     assert "NV-01" in (again.text or "")
     assert len(await _reports(tg_ctx, "NV-01")) == 1
+
+
+async def test_control_characters_in_a_note_are_removed_and_the_export_still_works(
+    server: FakeTelegramServer, tg_ctx: AppContext, world: World, telegram: TelegramBot
+) -> None:
+    [saved] = await say(server, STAFF, "/baocao NV-01 50 Đã\x01 trình\x1b dự thảo\r\nlần 2")
+    assert (saved.text or "").startswith("Đã lưu báo cáo.")
+    [report] = await _reports(tg_ctx, "NV-01")
+    assert report.note == "Đã trình dự thảo\nlần 2"
+
+    async with tg_ctx.db.session() as session:
+        data = await build_status_workbook(session, tg_ctx)
+    sheet = load_workbook(io.BytesIO(data))[TASKS_SHEET]
+    notes = [row[11] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "Đã trình dự thảo\nlần 2" in notes

@@ -128,3 +128,35 @@ async def test_stickers_and_long_answers(
     await zalo.settled()
     assert all(len(m.text or "") <= 2000 for m in server.sent_messages(chat))
     assert texts(answer).count("NV-01") >= 1
+
+
+async def test_control_characters_in_a_report_are_removed(
+    server: FakeZaloServer, world: World, zalo: ZaloBot
+) -> None:
+    await link(world, server, "CV-SXD", LAN)
+    [saved] = await say(server, LAN, "baocao NV-02 30 Đã\x01 họp\x00 lấy ý kiến\x7f")
+    assert (saved.text or "").startswith("Đã lưu báo cáo.")
+    async with world.ctx.db.session() as session:
+        report = await session.scalar(select(Report))
+    assert report is not None and report.note == "Đã họp lấy ý kiến\x7f"
+
+
+async def test_a_command_while_a_free_text_report_waits_says_it_was_not_saved(
+    server: FakeZaloServer, world: World, zalo: ZaloBot
+) -> None:
+    await link(world, server, "CV-SXD", LAN)
+    [offer] = await say(server, LAN, "NV-02 30% đã họp lấy ý kiến")
+    assert "1. Xác nhận\n2. Hủy" in (offer.text or "")
+
+    [other] = await say(server, LAN, "xin chào")
+    assert (other.text or "").startswith("Báo cáo dưới đây vẫn chờ đồng chí xác nhận")
+    assert "1. Xác nhận\n2. Hủy" in (other.text or "")
+
+    notice, tasks = await say(server, LAN, "nhiemvu", replies=2)  # a bare command on Zalo
+    assert (notice.text or "").startswith(
+        "Lưu ý: báo cáo đang chờ xác nhận dưới đây chưa được lưu; đồng chí gửi lại khi cần.\n"
+        "Nhiệm vụ: NV-02"
+    )
+    assert "NV-02" in (tasks.text or "") and "Lưu ý" not in (tasks.text or "")
+    async with world.ctx.db.session() as session:
+        assert await session.scalar(select(Report)) is None
