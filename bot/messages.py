@@ -73,9 +73,14 @@ class Reply:
     document: Document | None = None
     photo: Document | None = None
     edit: bool = False
+    secrets: tuple[str, ...] = ()
+    """Values in ``text`` a kept copy must not show (a login link's token, a link code): a
+    channel that stores a history stores the text with them masked. Never part of
+    :meth:`to_dict`, so no stored payload carries them."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["secrets"]
         for key in ("document", "photo"):
             item = data[key]
             if item and item.get("content") is not None:
