@@ -407,7 +407,7 @@ class WebChat:
             token is not None
             and isinstance(submitted, str)
             and hmac.compare_digest(chat_csrf(token), submitted)
-            and same_origin(request)
+            and same_origin(request, self.ctx.settings.public_base_url)
         )
         async with self.ctx.db.session() as session:
             if not valid or token is None or not await self.demo.enabled(session):
@@ -457,7 +457,7 @@ class WebChat:
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
         token = request.cookies.get(CHAT_COOKIE)
-        if token is None or not same_origin(request):
+        if token is None or not same_origin(request, self.ctx.settings.public_base_url):
             raise web.HTTPForbidden()
         chat_id = chat_id_for(token)
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=256 * 1024)
