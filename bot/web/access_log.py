@@ -3,7 +3,8 @@
 A login link (``/login/<token>``), a public media file (``/media/<name>``), a Telegram bot token
 in a path, or a ``token=``/``secret=``/``code=`` query parameter opens something by itself, so
 the logged path shows ``***`` in its place. One line per request on the ``dondoc.access``
-logger: client address, method, masked path, status, bytes, duration, user agent.
+logger: client address (behind a reverse proxy on this machine, the one the proxy saw), method,
+masked path, status, bytes, duration, user agent.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+
+from bot.web.limits import client_address
 
 ACCESS_LOGGER = "dondoc.access"
 MASK = "***"
@@ -41,7 +44,7 @@ class MaskedAccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
             '%s "%s %s HTTP/%d.%d" %d %s %.3fs "%s"',
-            request.remote or "-",
+            client_address(request) or "-",
             request.method,
             mask_url(request.raw_path),
             request.version.major,
