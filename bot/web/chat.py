@@ -490,6 +490,8 @@ class WebChat:
             return
         message = self._incoming(connection.chat_id, data, language)
         client_id = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            client_id = None  # never echo what the page could not have sent
         if message is None:
             await connection.send_json({"type": "error", "id": client_id, "reason": "bad_request"})
             return

@@ -183,6 +183,8 @@ async def test_a_lone_surrogate_does_not_break_the_chat(web: Web, world: World) 
     chat = await register(web, "CV-STC-01")
     raw = '{"type": "message", "id": "s1", "text": "/baocao NQ-01 55 Ghi \\ud800 chú"}'
     assert (await raw_exchange(chat, raw, "s1"))["type"] == "ack"
+    await chat.ws.send_str('{"type": "message", "id": "\\udfff", "text": "x"}')
+    assert await chat.next_frame() == {"type": "error", "id": None, "reason": "bad_request"}
     assert "/baocao" in (await chat.say("/trogiup"))["text"]
     async with web.ctx.db.session() as session:
         notes = list(await session.scalars(select(Report.note).where(Report.channel == "web")))
