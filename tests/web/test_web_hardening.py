@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import string
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession, WSServerHandshakeError
 from aiohttp.test_utils import unused_port
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.app import Runtime
 from bot.context import AppContext
 from bot.models import Official, WebSession
 from bot.web import auth
-from bot.web.access_log import ACCESS_LOGGER
+from bot.web.access_log import ACCESS_LOGGER, mask_url
 from bot.web.chat import CHAT_COOKIE
 from bot.web.component import WebComponent
 from tests.web.conftest import Web, World, serve
@@ -131,3 +134,28 @@ async def test_access_logs_can_be_turned_off(
     caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
     await served_requests(ctx, ["/healthz"], web_access_log=False)
     assert [r for r in caplog.records if r.name == ACCESS_LOGGER] == []
+
+
+URLSAFE = st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=8, max_size=64)
+
+
+@given(token=URLSAFE, query=st.sampled_from(["", "?next=/", "?a=1&b=2"]))
+def test_a_login_or_media_token_never_reaches_the_log(token: str, query: str) -> None:
+    for path in (f"/login/{token}{query}", f"/media/{token}.png{query}"):
+        masked = mask_url(path)
+        assert token not in masked and "***" in masked
+        assert masked.endswith(query)
+
+
+@given(
+    key=st.sampled_from(["token", "secret", "code", "password", "key", "TOKEN"]),
+    value=URLSAFE,
+)
+def test_secret_query_parameters_are_masked(key: str, value: str) -> None:
+    masked = mask_url(f"/chat?lang=vi&{key}={value}&page=2")
+    assert masked == f"/chat?lang=vi&{key}=***&page=2"
+
+
+def test_ordinary_paths_are_logged_as_they_are() -> None:
+    for path in ("/", "/tasks/NQ-01", "/units/SO-TC", "/login", "/login/demo", "/chat/ws"):
+        assert mask_url(path) == path
