@@ -71,7 +71,11 @@ class Runtime:
 
     async def start(self) -> None:
         """Start the web server first (webhooks need it), then every component."""
-        self._runner = web.AppRunner(self.web_app, access_log=None)
+        from bot.web.access_log import access_log_options
+
+        self._runner = web.AppRunner(
+            self.web_app, **access_log_options(self.ctx.settings.web_access_log)
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()

@@ -378,6 +378,29 @@ DONE_NOTES = (
 )
 
 
+def staff_count(unit_code: str) -> int:
+    """Staff officials the demo gives a unit (besides its head): one per commune, two else."""
+    return 1 if unit_code in COMMUNE_CODES else 2
+
+
+def resolution_code(index: int) -> str:
+    return f"NQ-{index:02d}"
+
+
+UNIT_CODES = frozenset(code for code, _, _ in (*DEPARTMENTS, *COMMUNES))
+OFFICIAL_CODES = frozenset(
+    {code for code, _, _, _ in LEADERS}
+    | {ADMIN[0]}
+    | {f"{unit}-TT" for unit in UNIT_CODES}
+    | {f"{unit}-CV{i}" for unit in UNIT_CODES for i in range(1, staff_count(unit) + 1)}
+)
+TASK_CODES = frozenset(
+    {resolution_code(index) for index in range(1, len(RESOLUTIONS) + 1)}
+    | {plan.code for plan in PLANS}
+)
+"""Every unit, official and task the demo creates, by code (what demo mode may offer)."""
+
+
 @dataclass
 class DemoSummary:
     units: int = 0
@@ -475,10 +498,9 @@ class _Builder:
             unit = self.units[code]
             head = self._official(f"{code}-TT", self._name(), head_title, Role.HEAD, unit)
             self.heads[code] = head
-            count = 1 if code in COMMUNE_CODES else 2
             self.staff[code] = [
                 self._official(f"{code}-CV{i}", self._name(), "Chuyên viên", Role.STAFF, unit)
-                for i in range(1, count + 1)
+                for i in range(1, staff_count(code) + 1)
             ]
         await self.session.flush()
         for code, unit in self.units.items():
@@ -519,7 +541,7 @@ class _Builder:
                 self.rng.sample([c for c in others if c != lead], self.rng.choice((0, 1, 1, 2)))
             )
             plan = Plan(
-                f"NQ-{index:02d}",
+                resolution_code(index),
                 f"Tham mưu triển khai Nghị quyết số {number}/NQ-HĐND về {subject}",
                 lead,
                 coordinating,

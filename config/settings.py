@@ -73,6 +73,14 @@ class RateLimits(BaseModel):
     zalo_per_chat_per_second: float = 1.0
 
 
+class WebChatLimits(BaseModel):
+    """What a browser may send before it is linked to an official (``/start <code>`` first)."""
+
+    unlinked_per_browser_per_minute: int = Field(default=10, ge=1)
+    unlinked_per_address_per_minute: int = Field(default=30, ge=1)
+    unlinked_max_chars: int = Field(default=200, ge=16)
+
+
 class Settings(BaseSettings):
     """All settings; see docs/configuration.md for each one."""
 
@@ -104,6 +112,15 @@ class Settings(BaseSettings):
     demo_mode: bool | None = Field(
         default=None,
         description="Demo pickers on the web chat and dashboard; None = auto (see docs/web.md)",
+    )
+    web_access_log: bool = Field(
+        default=True, description="One log line per HTTP request, secrets in URLs masked"
+    )
+    web_chat: WebChatLimits = WebChatLimits()
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days processed-update keys and unlinked web-chat history are kept",
     )
 
     reminders: ReminderPolicy = ReminderPolicy()

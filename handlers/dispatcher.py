@@ -254,9 +254,15 @@ def _split(reply: Reply, limit: int) -> list[Reply]:
     parts = split_text(reply.text, limit)
     if len(parts) == 1:
         return [reply]
-    head = [Reply(text=part) for part in parts[:-1]]
+    head = [Reply(text=part, secrets=reply.secrets) for part in parts[:-1]]
     head[0].edit = reply.edit
-    last = Reply(text=parts[-1], buttons=reply.buttons, document=reply.document, photo=reply.photo)
+    last = Reply(
+        text=parts[-1],
+        buttons=reply.buttons,
+        document=reply.document,
+        photo=reply.photo,
+        secrets=reply.secrets,
+    )
     return [*head, last]
 
 

@@ -7,7 +7,9 @@ APScheduler 3.x (AsyncIOScheduler, in-memory job store) only drives the clock:
   downtime;
 - ``digest.daily``: every day at ``digests.daily_time`` (Asia/Ho_Chi_Minh), the daily digest
   (the weekly one on the week's first working day);
-- ``digest.weekly``: on ``digests.weekly_weekday`` at the same time, the weekly digest.
+- ``digest.weekly``: on ``digests.weekly_weekday`` at the same time, the weekly digest;
+- ``retention``: every day at 03:00, :func:`bot.services.retention.prune_expired` — deletes
+  processed-update keys and unlinked web-chat history older than ``retention_days``.
 
 The outbox dispatcher is not an APScheduler job but its own task, woken by
 ``ctx.outbox_ready`` or every few seconds. The database is the store of record: every job is
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -27,6 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import StartupError
+from bot.services import retention
 from scheduler import digests, planner
 from scheduler.dispatcher import OutboxDispatcher, instance_id
 from scheduler.locks import InstanceLock, InstanceLockError
@@ -37,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLANNER_INTERVAL_SECONDS = 60
+RETENTION_TIME = dt.time(3, 0)
+"""Local time of the daily prune (a quiet hour)."""
 DigestJob = Callable[..., Awaitable[Any]]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -87,6 +93,13 @@ class SchedulerComponent:
             name="Weekly digest",
             **common,
         )
+        self.scheduler.add_job(
+            self.prune,
+            CronTrigger(hour=RETENTION_TIME.hour, minute=RETENTION_TIME.minute, timezone=tz),
+            id="retention",
+            name="Delete expired update keys and unlinked web-chat history",
+            **common,
+        )
 
     async def start(self) -> None:
         """Take the SQLite instance lock (refusing a second instance), start the jobs and the
@@ -123,6 +136,20 @@ class SchedulerComponent:
         except Exception:
             log.exception("planner tick failed; the next tick retries")
         await self.daily_digest()
+
+    async def prune(self) -> None:
+        """The daily retention job; a failure waits for the next day (nothing depends on it)."""
+        try:
+            async with self.ctx.db.session() as session:
+                pruned = await retention.prune_expired(session, self.ctx)
+        except Exception:
+            log.exception("retention prune failed; tomorrow's run retries")
+            return
+        log.info(
+            "retention: deleted %d update keys and %d unlinked web-chat messages",
+            pruned.inbound_updates,
+            pruned.web_messages,
+        )
 
     async def daily_digest(self) -> None:
         await self._digest(digests.run_daily)

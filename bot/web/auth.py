@@ -1,7 +1,8 @@
 """Dashboard access: one-time login links, sessions and CSRF tokens.
 
 A login link is sent in chat by ``/dangnhap``; it is valid for ``login_link_ttl_minutes`` and
-works once. Using it opens a session (a random cookie value). Only SHA-256 hashes of link
+works once, also when several requests redeem it at the same moment (a conditional UPDATE
+spends it). Using it opens a session (a random cookie value). Only SHA-256 hashes of link
 tokens and session cookies are stored, so a copy of the database opens nothing.
 """
 
@@ -15,7 +16,7 @@ import ipaddress
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -119,7 +120,16 @@ async def use_login_link(
 ) -> NewSession:
     """Spend a login link and open a session for its official."""
     link = await check_login_link(session, ctx, token)
-    link.used_at = ctx.now()
+    # Spend it only if nobody else has: concurrent requests may all have passed the check
+    # (SQLite has no row lock), but only one of them changes the row.
+    spent = await session.execute(
+        update(LoginLink)
+        .where(LoginLink.id == link.id, LoginLink.used_at.is_(None))
+        .values(used_at=ctx.now())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(spent, "rowcount", 0) != 1:
+        raise LoginLinkError(LoginLinkProblem.USED)
     await audit.record(
         session, ctx, "login_link.use", "official", link.official_id, actor=link.official, via=via
     )

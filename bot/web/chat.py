@@ -11,6 +11,13 @@ WebSocket (``/chat/ws``):
   ``edit`` (a reply that replaces the message whose button was pressed), ``ack``/``error``
   per client id.
 
+Before a browser is linked (``/start <invite code>``), only ``/start``, ``/trogiup`` and
+``/huy`` (and their aliases) are stored and handled; anything else, a message over
+``web_chat.unlinked_max_chars`` or more than the per-browser / per-address rate allows is
+answered with a notice that is not stored. Invite codes typed after ``/start`` and the secrets
+a reply marks (:attr:`bot.messages.Reply.secrets`: login links, link codes) are stored masked;
+the browser that asked sees the real value once, live.
+
 Every outgoing message — replies, reminders and digests from the outbox — is first stored in
 ``web_messages`` (the chat's history) and then pushed to the chat's open sockets, so a message
 sent while the browser is closed appears when it connects, and :class:`WebSender` succeeds as
@@ -45,15 +52,18 @@ from bot.messages import IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
 from bot.services import audit
 from bot.services.directory import official_by_identity
+from bot.text_cleaning import clean_text
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.auth import expire_web_chat_link
 from bot.web.dashboard import attachment_header
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.fragments import official_options
 from bot.web.html import Markup, page, render
+from bot.web.limits import SlidingWindowLimiter, client_address
 from bot.web.pages import CSRF_FIELD, SECURITY_HEADERS, csrf_input, message_page, same_origin
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
+from handlers.dispatcher import COMMAND_RE
 from handlers.texts import TEXTS as HANDLER_TEXTS
 
 log = logging.getLogger(__name__)
@@ -67,6 +77,13 @@ MAX_TEXT = 20_000
 MAX_CALLBACK = 256
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+MAX_ROW_ID = 2**31 - 1
+"""Row ids are 32-bit integers: a larger id in a URL or frame names nothing."""
+UNLINKED_COMMANDS = frozenset({"start", "trogiup", "huy"})
+"""What a browser not yet linked to an official may send (by command name, aliases too)."""
+SECRET_ARGUMENT_COMMANDS = frozenset({"start"})
+"""Commands whose arguments are secrets (an invite or link code): stored masked."""
+MASK = "••••••"
 
 
 def chat_id_for(browser_token: str) -> str:
@@ -86,12 +103,28 @@ async def store_outgoing(
     session: AsyncSession, ctx: AppContext, chat_id: str, replies: Sequence[Reply]
 ) -> list[WebMessage]:
     rows = [
-        WebMessage(chat_id=chat_id, direction="out", payload=reply.to_dict(), created_at=ctx.now())
+        WebMessage(
+            chat_id=chat_id, direction="out", payload=stored_payload(reply), created_at=ctx.now()
+        )
         for reply in replies
     ]
     session.add_all(rows)
     await session.flush()
     return rows
+
+
+def stored_payload(reply: Reply) -> dict[str, Any]:
+    """What the history keeps of a reply: its secrets masked."""
+    payload = reply.to_dict()
+    payload["text"] = mask_secrets(reply.text, reply.secrets)
+    return payload
+
+
+def mask_secrets(text: str, secrets_: Sequence[str]) -> str:
+    for secret in secrets_:
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
 
 
 async def store_incoming(
@@ -293,6 +326,7 @@ class WebChat:
         self.dispatcher = dispatcher
         self.hub = hub
         self.demo = demo
+        self.limiter = SlidingWindowLimiter()
 
     def register(self, app: web.Application) -> None:
         app.router.add_get("/chat", self.chat_page)
@@ -374,7 +408,7 @@ class WebChat:
             token is not None
             and isinstance(submitted, str)
             and hmac.compare_digest(chat_csrf(token), submitted)
-            and same_origin(request)
+            and same_origin(request, self.ctx.settings.public_base_url)
         )
         async with self.ctx.db.session() as session:
             if not valid or token is None or not await self.demo.enabled(session):
@@ -406,8 +440,11 @@ class WebChat:
         part = request.match_info["part"]
         if token is None or part not in ("document", "photo"):
             raise web.HTTPNotFound()
+        row_id = int(request.match_info["id"])
+        if row_id > MAX_ROW_ID:
+            raise web.HTTPNotFound()
         async with self.ctx.db.session() as session:
-            row = await session.get(WebMessage, int(request.match_info["id"]))
+            row = await session.get(WebMessage, row_id)
         item = row.payload.get(part) if row and row.direction == "out" else None
         if row is None or row.chat_id != chat_id_for(token) or not item or not item.get("content"):
             raise web.HTTPNotFound()
@@ -421,7 +458,7 @@ class WebChat:
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
         token = request.cookies.get(CHAT_COOKIE)
-        if token is None or not same_origin(request):
+        if token is None or not same_origin(request, self.ctx.settings.public_base_url):
             raise web.HTTPForbidden()
         chat_id = chat_id_for(token)
         ws = web.WebSocketResponse(heartbeat=30, max_msg_size=256 * 1024)
@@ -431,11 +468,12 @@ class WebChat:
         self.hub.attach(connection)
         pump = asyncio.create_task(connection.pump())
         language = _accept_language(request)
+        address = client_address(request)
         try:
             async for frame in ws:
                 if frame.type != WSMsgType.TEXT:
                     continue
-                await self._on_frame(connection, frame.data, language)
+                await self._on_frame(connection, frame.data, language, address)
         finally:
             self.hub.detach(connection)
             pump.cancel()
@@ -443,7 +481,9 @@ class WebChat:
                 await pump
         return ws
 
-    async def _on_frame(self, connection: ChatConnection, raw: str, language: str | None) -> None:
+    async def _on_frame(
+        self, connection: ChatConnection, raw: str, language: str | None, address: str
+    ) -> None:
         try:
             data = json.loads(raw)
         except ValueError:
@@ -451,26 +491,97 @@ class WebChat:
             return
         message = self._incoming(connection.chat_id, data, language)
         client_id = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            client_id = None  # never echo what the page could not have sent
         if message is None:
             await connection.send_json({"type": "error", "id": client_id, "reason": "bad_request"})
             return
         try:
             async with self.ctx.db.session() as session:
                 await expire_web_chat_link(session, self.ctx, connection.chat_id)
+            linked = await self._linked_name(connection.chat_id)
+            if linked is None:
+                refusal = self._unlinked_refusal(message, address)
+                if refusal is not None:
+                    await self._notice(connection, str(client_id), refusal, language)
+                    await connection.send_json({"type": "ack", "id": client_id, "linked": None})
+                    return
             if message.text is not None:
                 async with self.ctx.db.session() as session:
                     await store_incoming(
-                        session, self.ctx, connection.chat_id, str(client_id), message.text
+                        session,
+                        self.ctx,
+                        connection.chat_id,
+                        str(client_id),
+                        self._stored_text(message.text),
                     )
                 self.hub.notify(connection.chat_id)
             replies = await self.dispatcher.handle(message, WEB)
-            await self._deliver(connection.chat_id, replies, message.origin_message_id)
+            await self._deliver(connection, replies, message.origin_message_id)
             linked = await self._linked_name(connection.chat_id)
         except DBAPIError:
             log.exception("web chat message %s not processed", message.update_key)
             await connection.send_json({"type": "error", "id": client_id, "reason": "retry"})
             return
         await connection.send_json({"type": "ack", "id": client_id, "linked": linked})
+
+    def _command_name(self, text: str) -> str | None:
+        """The command ``text`` calls (by its main name, aliases resolved), if any."""
+        match = COMMAND_RE.match(text.strip())
+        spec = self.dispatcher.commands.get(match["name"].lower()) if match else None
+        return spec.name if spec else None
+
+    def _unlinked_refusal(self, message: IncomingMessage, address: str) -> tuple[str, int] | None:
+        """Why a browser that is not linked may not send this (text key and limit), if so."""
+        limits = self.ctx.settings.web_chat
+        now = self.ctx.now()
+        browser_ok = self.limiter.allow(
+            f"browser:{message.chat_id}", limits.unlinked_per_browser_per_minute, now
+        )
+        if not browser_ok:
+            return "chat.rate_limited", limits.unlinked_per_browser_per_minute
+        if not self.limiter.allow(
+            f"address:{address}", limits.unlinked_per_address_per_minute, now
+        ):
+            return "chat.rate_limited", limits.unlinked_per_address_per_minute
+        text = message.text
+        if text is not None and len(text) > limits.unlinked_max_chars:
+            return "chat.too_long", limits.unlinked_max_chars
+        if text is None or self._command_name(text) not in UNLINKED_COMMANDS:
+            return "chat.link_first", 0
+        return None
+
+    def _stored_text(self, text: str) -> str:
+        """What the history keeps of a typed text: an invite code after ``/start`` masked."""
+        if self._command_name(text) not in SECRET_ARGUMENT_COMMANDS:
+            return text
+        match = COMMAND_RE.match(text.strip())
+        if match is None or not match["args"]:
+            return text
+        return text.strip()[: match.start("args")] + MASK
+
+    async def _notice(
+        self,
+        connection: ChatConnection,
+        client_id: str,
+        refusal: tuple[str, int],
+        language: str | None,
+    ) -> None:
+        """A bot message shown to this browser only, never stored (nothing is kept for it)."""
+        key, limit = refusal
+        lang = "en" if language and language.lower().startswith("en") else self.lang
+        await connection.send_json(
+            {
+                "type": "message",
+                "message": {
+                    "id": f"notice-{client_id}",
+                    "direction": "out",
+                    "text": TEXTS.t(key, lang, limit=limit),
+                    "at": format_datetime(self.ctx.now(), self.ctx.tz),
+                    "buttons": [],
+                },
+            }
+        )
 
     async def _linked_name(self, chat_id: str) -> str | None:
         """Who this browser chats as now (``/start`` may just have linked it)."""
@@ -497,15 +608,25 @@ class WebChat:
         kind = data.get("type")
         if kind == "message":
             text = data.get("text")
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+            if not isinstance(text, str) or len(text) > MAX_TEXT:
+                return None
+            text = clean_text(text)
+            if not text.strip():
                 return None
             return IncomingMessage(text=text, **common)
         if kind == "button":
             callback = data.get("data")
             origin = data.get("origin")
-            if not isinstance(callback, str) or not callback or len(callback) > MAX_CALLBACK:
+            if not isinstance(callback, str) or len(callback) > MAX_CALLBACK:
                 return None
-            if origin is not None and (not isinstance(origin, int) or isinstance(origin, bool)):
+            callback = clean_text(callback)
+            if not callback:
+                return None
+            if origin is not None and (
+                not isinstance(origin, int)
+                or isinstance(origin, bool)
+                or not 0 < origin <= MAX_ROW_ID
+            ):
                 return None
             return IncomingMessage(
                 callback_data=callback,
@@ -514,12 +635,17 @@ class WebChat:
             )
         return None
 
-    async def _deliver(self, chat_id: str, replies: Sequence[Reply], origin: str | None) -> None:
+    async def _deliver(
+        self, connection: ChatConnection, replies: Sequence[Reply], origin: str | None
+    ) -> None:
         """Store the replies; one marked ``edit`` replaces the message whose button was
-        pressed (if it is this chat's), the others become new messages."""
+        pressed (if it is this chat's), the others become new messages. A reply with secrets
+        is stored masked and shown unmasked to the asking browser only (as an edit of its
+        stored row, which the page applies whether the row arrived before or after)."""
         if not replies:
             return
-        edited: list[WebMessage] = []
+        chat_id = connection.chat_id
+        edited: list[tuple[WebMessage, Reply]] = []
         async with self.ctx.db.session() as session:
             fresh: list[Reply] = []
             for reply in replies:
@@ -527,16 +653,20 @@ class WebChat:
                 if reply.edit and origin is not None and not edited:
                     target = await session.get(WebMessage, int(origin))
                 if target is not None and target.chat_id == chat_id and target.direction == "out":
-                    target.payload = reply.to_dict()
-                    edited.append(target)
+                    target.payload = stored_payload(reply)
+                    edited.append((target, reply))
                 else:
                     fresh.append(reply)
-            await store_outgoing(session, self.ctx, chat_id, fresh)
-        for row in edited:
+            rows = await store_outgoing(session, self.ctx, chat_id, fresh)
+        for row, _reply in edited:
             await self.hub.broadcast(
                 chat_id, {"type": "edit", "message": message_json(row, self.ctx)}
             )
         self.hub.notify(chat_id)
+        for row, reply in [*edited, *zip(rows, fresh, strict=True)]:
+            if reply.secrets:
+                revealed = {**message_json(row, self.ctx), "text": reply.text}
+                await connection.send_json({"type": "edit", "message": revealed})
 
 
 async def link_web_identity(

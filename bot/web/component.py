@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ from bot.web.demo import DemoSwitch
 
 if TYPE_CHECKING:
     from bot.app import Runtime
+
+log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(str(resources.files("bot.web") / "static"))
 
@@ -45,6 +48,15 @@ class WebComponent:
         return web_base_url(self.runtime.ctx.settings)
 
     async def start(self) -> None:
+        async with self.runtime.ctx.db.session() as session:
+            demo = await self.demo.enabled(session)
+        if demo:
+            log.warning(
+                "Demo mode is on: anyone who opens %s/login or %s/chat can act as any demo "
+                "official. A real deployment sets DONDOC_DEMO_MODE=false.",
+                self.url,
+                self.url,
+            )
         print(f"Dondoc is running at {self.url} (dashboard /, web chat /chat)", flush=True)
 
     async def stop(self) -> None:

@@ -164,7 +164,9 @@ class Dashboard:
                 viewer = Viewer(record)
                 submitted = form.get(CSRF_FIELD)
                 token = submitted if isinstance(submitted, str) else None
-                if not same_origin(request) or not auth.csrf_matches(record, token):
+                if not same_origin(
+                    request, self.ctx.settings.public_base_url
+                ) or not auth.csrf_matches(record, token):
                     return message_page(
                         viewer.lang,
                         "error.csrf_title",
@@ -246,7 +248,7 @@ class Dashboard:
 
     async def login_link_use(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
-        if not same_origin(request):
+        if not same_origin(request, self.ctx.settings.public_base_url):
             return self._link_problem(auth.LoginLinkProblem.UNKNOWN)
         try:
             async with self.ctx.db.session() as session:
@@ -259,7 +261,9 @@ class Dashboard:
         form = await request.post()
         code = form.get("official")
         async with self.ctx.db.session() as session:
-            if not same_origin(request) or not await self.demo.enabled(session):
+            if not same_origin(
+                request, self.ctx.settings.public_base_url
+            ) or not await self.demo.enabled(session):
                 return message_page(
                     self.lang, "error.forbidden_title", "", status=403, extra=back_link(self.lang)
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aiohttp import web
 
 from bot.models import Official
@@ -10,6 +12,7 @@ from bot.web.html import Markup, join, page, render
 from bot.web.texts import TEXTS
 
 CSRF_FIELD = "csrf"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -87,14 +90,29 @@ def back_link(lang: str) -> Markup:
     return render('<p><a href="/">$label</a></p>', label=TEXTS.t("error.back", lang))
 
 
-def same_origin(request: web.Request) -> bool:
-    """A browser's POST or WebSocket comes from our own pages (Origin matches Host).
+def same_origin(request: web.Request, public_base_url: str | None) -> bool:
+    """A browser's POST or WebSocket comes from our own pages.
 
-    Browsers always send Origin on these requests; a missing header (non-browser clients)
-    is accepted, since the CSRF token or the cookie still has to be right.
+    Its Origin names either the public address (``DONDOC_PUBLIC_BASE_URL``: behind a reverse
+    proxy, which by default rewrites ``Host`` to the upstream address) or the ``Host`` the
+    request reached. Browsers always send Origin on these requests; a missing header
+    (non-browser clients) is accepted, since the CSRF token or the cookie still has to be right.
     """
     origin = request.headers.get("Origin")
     if origin is None:
         return True
+    if public_base_url and _origin_of(origin) == _origin_of(public_base_url):
+        return True
     host = request.headers.get("Host", "")
     return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+def _origin_of(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of a URL (default ports made explicit), for comparing origins."""
+    parsed = urlsplit(url.strip())
+    try:
+        port = parsed.port
+    except ValueError:
+        return ("", "", None)
+    scheme = parsed.scheme.lower()
+    return (scheme, (parsed.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme))

@@ -159,6 +159,27 @@ TEXTS = Catalog(
             "This browser is not linked to an official yet: send /start <invite code>.",
         ),
         "chat.dashboard": ("Bảng điều khiển", "Dashboard"),
+        "chat.link_first": (
+            "Trình duyệt này chưa được liên kết với tài khoản của đồng chí nên tin nhắn không "
+            "được lưu. Đồng chí hãy liên kết trước bằng mã mời do quản trị viên cấp: gửi "
+            "/start <mã mời>. Gõ /trogiup để xem hướng dẫn.",
+            "This browser is not linked to your account yet, so the message was not kept. "
+            "Please link it first with the invite code your administrator gave you: send "
+            "/start <code>. Type /help for help.",
+        ),
+        "chat.rate_limited": (
+            "Đồng chí đã gửi quá nhiều tin nhắn trong một phút (tối đa {limit} tin khi chưa "
+            "liên kết tài khoản). Tin nhắn này không được lưu; xin đồng chí chờ một phút rồi "
+            "gửi lại.",
+            "Too many messages in one minute (at most {limit} before the account is linked). "
+            "This message was not kept; please wait a minute and send it again.",
+        ),
+        "chat.too_long": (
+            "Tin nhắn quá dài: khi chưa liên kết tài khoản, mỗi tin nhắn tối đa {limit} ký tự. "
+            "Tin nhắn này không được lưu. Đồng chí hãy gửi /start <mã mời> để liên kết trước.",
+            "Message too long: before the account is linked, a message may have at most "
+            "{limit} characters. This message was not kept. Please send /start <code> first.",
+        ),
         "chat.attach": ("Đính kèm tệp", "Attach a file"),
         "chat.file_too_big": (
             "Tệp quá lớn (tối đa {mb} MB).",

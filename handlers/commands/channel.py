@@ -220,4 +220,6 @@ async def _link_code(turn: Turn, official: Official) -> Reply:
         turn.session, turn.ctx, official=official, ttl=LINK_CODE_TTL, via=turn.via
     )
     minutes = int(LINK_CODE_TTL.total_seconds() // 60)
-    return turn.reply(_t(turn, "channel.link_code", code=code, minutes=minutes))
+    reply = turn.reply(_t(turn, "channel.link_code", code=code, minutes=minutes))
+    reply.secrets = (code,)
+    return reply

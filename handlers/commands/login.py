@@ -29,4 +29,6 @@ async def login(turn: Turn) -> Reply:
     token = await create_login_link(turn.session, turn.ctx, turn.official, via=turn.via)
     minutes = turn.ctx.settings.login_link_ttl_minutes
     url = login_url(turn.ctx.settings, token)
-    return turn.reply(TEXTS.t("login.link", turn.lang, minutes=minutes, url=url))
+    reply = turn.reply(TEXTS.t("login.link", turn.lang, minutes=minutes, url=url))
+    reply.secrets = (token,)
+    return reply

@@ -14,8 +14,8 @@ from bot.models import OutboxMessage, Report
 from bot.services import invites
 from bot.services.access import reactivate_access, revoke_access
 from bot.services.directory import official_by_code
-from scheduler import planner
 from scheduler.digests import digest_targets
+from scheduler.planner.tick import queue_day
 from tests.handlers.conftest import World, make_world
 
 REFUSAL = "Tài khoản của đồng chí đã bị thu hồi quyền truy cập"
@@ -63,7 +63,7 @@ async def test_no_reminders_or_digests_after_revoke(world: World) -> None:
     await _revoke(ctx, "CV-STC-01")
     await _revoke(ctx, "LD-01")
     async with ctx.db.session() as session:
-        await planner.queue_day(session, ctx, ctx.today())
+        await queue_day(session, ctx, ctx.today())
         rows = list(await session.scalars(select(OutboxMessage)))
         targets = {target.official_id for target in await digest_targets(session)}
     chats = {row.chat_id for row in rows}

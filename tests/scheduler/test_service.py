@@ -24,7 +24,7 @@ async def test_jobs_are_registered_with_their_triggers_in_vietnam_time(ctx: AppC
 
     jobs = {job.id: job for job in component.scheduler.get_jobs()}
 
-    assert set(jobs) == {"planner", "digest.daily", "digest.weekly"}
+    assert set(jobs) == {"planner", "digest.daily", "digest.weekly", "retention"}
     planner = jobs["planner"].trigger
     assert isinstance(planner, IntervalTrigger) and planner.interval == dt.timedelta(seconds=60)
     daily, weekly = jobs["digest.daily"].trigger, jobs["digest.weekly"].trigger
@@ -34,6 +34,14 @@ async def test_jobs_are_registered_with_their_triggers_in_vietnam_time(ctx: AppC
     assert (fields["hour"], fields["minute"], fields["day_of_week"]) == ("7", "30", "*")
     weekly_fields = {field.name: str(field) for field in weekly.fields}
     assert (weekly_fields["day_of_week"], weekly_fields["hour"]) == ("mon", "7")
+    prune = jobs["retention"].trigger
+    assert isinstance(prune, CronTrigger) and str(prune.timezone) == "Asia/Ho_Chi_Minh"
+    prune_fields = {field.name: str(field) for field in prune.fields}
+    assert (prune_fields["hour"], prune_fields["minute"], prune_fields["day_of_week"]) == (
+        "3",
+        "0",
+        "*",
+    )
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
 
 
