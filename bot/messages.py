@@ -73,6 +73,10 @@ class Reply:
     document: Document | None = None
     photo: Document | None = None
     edit: bool = False
+    secrets: tuple[str, ...] = ()
+    """Values in ``text`` a kept copy must not show (a login link's token, a link code): a
+    channel that stores a history stores the text with them masked. Never part of
+    :meth:`to_dict`, so no stored payload carries them."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (file contents as hex), read back by :meth:`from_dict`.

@@ -51,6 +51,7 @@ from bot.i18n import format_datetime
 from bot.messages import IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
 from bot.services import audit
+from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
 from bot.text_cleaning import clean_text
 from bot.texts import TEXTS as DOMAIN_TEXTS
@@ -499,8 +500,12 @@ class WebChat:
         try:
             async with self.ctx.db.session() as session:
                 await expire_web_chat_link(session, self.ctx, connection.chat_id)
-            linked = await self._linked_name(connection.chat_id)
-            if linked is None:
+                official = await official_by_identity(session, WEB.name, connection.chat_id)
+                # A revoked official's browser hears why from the dispatcher instead.
+                revoked = official is None and (
+                    await revoked_official(session, WEB.name, connection.chat_id) is not None
+                )
+            if official is None and not revoked:
                 refusal = self._unlinked_refusal(message, address)
                 if refusal is not None:
                     await self._notice(connection, str(client_id), refusal, language)

@@ -31,7 +31,7 @@ async def test_a_browser_link_expires_after_the_setting(
     assert "NQ-01" in reply["text"]
     clock.advance(dt.timedelta(days=1, minutes=1))
     reply = await chat.say("/nhiemvu")
-    assert reply["text"].startswith("Xin chào! Tài khoản này chưa được liên kết")
+    assert reply["text"].startswith("Trình duyệt này chưa được liên kết")
     page = await (await web.client.get("/chat")).text()
     assert UNLINKED in page
     async with web.ctx.db.session() as session:
