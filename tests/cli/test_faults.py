@@ -1,0 +1,116 @@
+"""A database that does not answer or a web port already taken: every command says so in
+one line naming the setting, exits with code 2 and prints no traceback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_config_command import dondoc
+
+CLOSED_PORT_URL = "postgresql+asyncpg://dondoc:hunter2@127.0.0.1:9/dondoc"
+
+COMMANDS = [
+    ["migrate"],
+    ["import", "units.csv"],
+    ["export", "out.xlsx"],
+    ["invite", "SO-TC-TT"],
+    ["demo-data", "--if-empty"],
+    ["remind", "--dry-run"],
+    ["digest", "--print"],
+    ["run", "--port", "0"],
+]
+
+
+def missing_folder_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/dondoc.db"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("where", ["postgresql-refused", "sqlite-missing-folder"])
+def test_an_unreachable_database_is_one_line_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    where: str,
+) -> None:
+    (tmp_path / "units.csv").write_text("code,name\nSO-TC,Sở Tài chính\n", encoding="utf-8")
+    url = CLOSED_PORT_URL if where == "postgresql-refused" else missing_folder_url(tmp_path)
+    env = {"DONDOC_DATABASE_URL": url, "DONDOC_LANGUAGE": "en"}
+    assert dondoc(command, env, monkeypatch, tmp_path) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith("Cannot reach the database DONDOC_DATABASE_URL=")
+    assert "hunter2" not in line
+    assert "running" not in captured.out
+    assert not (tmp_path / "no").exists()
+
+
+def test_the_database_line_is_vietnamese_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {"DONDOC_DATABASE_URL": missing_folder_url(tmp_path)}
+    assert dondoc(["migrate"], env, monkeypatch, tmp_path) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("Không kết nối được cơ sở dữ liệu DONDOC_DATABASE_URL=sqlite")
+    assert f"the folder {tmp_path}/no/such/folder does not exist" in line
+
+
+def test_a_malformed_database_url_names_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {"DONDOC_DATABASE_URL": "postgresql+asyncpg://u:pw@db:port/x", "DONDOC_LANGUAGE": "en"}
+    assert dondoc(["migrate"], env, monkeypatch, tmp_path) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("Configuration error: DONDOC_DATABASE_URL: ")
+    assert "pw" not in line.removeprefix("Configuration error: DONDOC_DATABASE_URL: ")
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port another program already listens on."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        (
+            "en",
+            "Port {port} on 127.0.0.1 is already in use (Dondoc may be running already): stop "
+            "that program or set DONDOC_WEB_PORT to another port.",
+        ),
+        (
+            "vi",
+            "Cổng {port} trên 127.0.0.1 đã có chương trình khác dùng (có thể Dondoc đang chạy): "
+            "hãy dừng chương trình đó hoặc đặt DONDOC_WEB_PORT sang cổng khác.",
+        ),
+    ],
+)
+def test_a_web_port_in_use_is_one_line_before_any_running_line(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    taken_port: int,
+    language: str,
+    line: str,
+) -> None:
+    env = {
+        "DONDOC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dondoc.db",
+        "DONDOC_WEB_PORT": str(taken_port),
+        "DONDOC_LANGUAGE": language,
+    }
+    assert dondoc(["migrate"], env, monkeypatch, tmp_path) == 0
+    capsys.readouterr()
+    assert dondoc(["run"], env, monkeypatch, tmp_path) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines()[-1] == line.format(port=taken_port)
+    assert "Traceback" not in captured.err
