@@ -15,7 +15,8 @@ from bot.app import RunOptions, Runtime, StartupError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
 from bot.models import AuditLog, Base, ChannelIdentity
-from tests.channels.zalo.harness import World, ZaloBot, link, say, zalo_context
+from tests.channels.sleeper import ControlledSleep, connected
+from tests.channels.zalo.harness import FAST_RETRY, World, ZaloBot, link, say, zalo_context
 from tests.fakes.zalo_api import FakeZaloServer
 
 WRONG_TOKEN = "1234567890:not-the-right-secret"
@@ -37,13 +38,54 @@ async def test_a_refused_token_stops_start_up_with_one_clear_line(
     assert "not-the-right-secret" not in caplog.text
 
 
-async def test_an_unreachable_api_stops_start_up(ctx: AppContext) -> None:
+async def test_an_unreachable_api_does_not_stop_start_up(
+    ctx: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
     settings = ctx.settings.model_copy(
         update={"zalo_token": WRONG_TOKEN, "zalo_api_url": "http://127.0.0.1:9"}
     )
     runtime = Runtime(AppContext(settings=settings, db=ctx.db, clock=ctx.clock))
-    with pytest.raises(StartupError, match=r"^cannot reach the Zalo Bot API at http://127.0.0.1:9"):
-        await ZaloChannel(runtime).start()
+    channel = ZaloChannel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
+    try:
+        await channel.start()
+        assert runtime.channel_states == {"zalo": "down"}
+        assert "zalo" not in runtime.senders
+    finally:
+        await channel.stop()
+    [line] = [r for r in caplog.records if r.name == "bot.channels.reconnect"]
+    assert line.getMessage().startswith("zalo: cannot reach the Zalo Bot API at http://127.0.0.1:9")
+    assert line.exc_info is None
+    assert "not-the-right-secret" not in caplog.text
+
+
+async def test_zalo_answering_5xx_at_start_up_connects_later_with_backoff(
+    zalo_ctx: AppContext, world: World, server: FakeZaloServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    server.fail("getMe", 503, times=None)
+    sleep = ControlledSleep()
+    runtime = Runtime(zalo_ctx, RunOptions(host="127.0.0.1", port=0))
+    channel = ZaloChannel(runtime, retry=FAST_RETRY, poll_timeout=1, sleep=sleep)
+    runtime.components = [channel]
+    await runtime.start()
+    try:
+        assert runtime.channel_states == {"zalo": "down"}
+        await sleep.waiting(1)
+        await sleep.release()
+        await sleep.waiting(2)
+        assert sleep.delays == [0.01, 0.02]
+        server.clear_faults()
+        await sleep.release()
+        await connected(channel)
+        assert runtime.channel_states["zalo"] == "up"
+        assert "zalo" in runtime.senders
+        await link(world, server, "CV-SXD", "lan")
+    finally:
+        await runtime.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.channels.reconnect"]
+    assert len(lines) == 3
+    assert lines[1].startswith("zalo: attempt 2: cannot reach the Zalo Bot API")
+    assert lines[2] == "zalo: connected after 3 attempts"
 
 
 async def test_dondoc_run_exits_non_zero_on_a_refused_token(
@@ -56,6 +98,7 @@ async def test_dondoc_run_exits_non_zero_on_a_refused_token(
         "DONDOC_ZALO_API_URL": server.url,
         "DONDOC_WEB_PORT": "0",
         "DONDOC_CONFIG": str(tmp_path / "dondoc.toml"),
+        "DONDOC_LANGUAGE": "en",
     }
     env.pop("DONDOC_TELEGRAM_TOKEN", None)
     (tmp_path / "dondoc.toml").write_text("")
