@@ -55,18 +55,20 @@ def test_config_masks_a_password_given_in_the_query_string(
     assert "hunter2" not in out
 
 
+@pytest.mark.parametrize("command", [["config"], ["run", "--port", "0"]], ids=["config", "run"])
 @pytest.mark.parametrize(
     ("language", "prefix"), [("vi", "Lỗi cấu hình: "), ("en", "Configuration error: ")]
 )
-def test_config_refuses_what_cannot_be_a_telegram_token(
+def test_what_cannot_be_a_telegram_token_is_refused_by_config_and_at_start(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     language: str,
     prefix: str,
+    command: list[str],
 ) -> None:
     env = {"DONDOC_TELEGRAM_TOKEN": "my-bot-token", "DONDOC_LANGUAGE": language}
-    assert dondoc(["config"], env, monkeypatch, tmp_path) == 2
+    assert dondoc(command, env, monkeypatch, tmp_path) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     [line] = captured.err.strip().splitlines()
