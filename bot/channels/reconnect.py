@@ -91,16 +91,16 @@ class ChannelConnector:
                 self._set("off")
                 log.error("%s: %s; the channel stays off", self.name, exc)
                 return
+            except Exception:
+                self._set("off")
+                log.exception("%s: could not start; the channel stays off", self.name)
+                return
             self._set("up")
             log.info("%s: connected after %d attempts", self.name, attempt)
             return
 
     def _set(self, state: str) -> None:
         self.runtime.channel_states[self.name] = state
-
-    @property
-    def connected(self) -> bool:
-        return self.runtime.channel_states.get(self.name) == "up"
 
     async def stop(self) -> None:
         """Stop trying (a shutdown while the API is still away)."""
