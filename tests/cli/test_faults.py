@@ -3,7 +3,11 @@ one line naming the setting, exits with code 2 and prints no traceback."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +118,51 @@ def test_a_web_port_in_use_is_one_line_before_any_running_line(
     assert captured.out == ""
     assert captured.err.strip().splitlines()[-1] == line.format(port=taken_port)
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.slow
+async def test_a_second_dondoc_run_refuses_without_a_running_line(tmp_path: Path) -> None:
+    """Two `dondoc run` on the same settings, as two `make run` would start them."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")},
+        "DONDOC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dondoc.db",
+        "DONDOC_WEB_PORT": str(port),
+        "DONDOC_LANGUAGE": "en",
+    }
+
+    async def dondoc_process(*args: str) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from bot.cli import main; main()",
+            *args,
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+
+    migrate = await dondoc_process("migrate")
+    async with asyncio.timeout(60):
+        await migrate.communicate()
+    first = await dondoc_process("run")
+    try:
+        assert first.stdout is not None
+        async with asyncio.timeout(60):
+            running = (await first.stdout.readline()).decode()
+        assert running.startswith(f"Dondoc is running at http://127.0.0.1:{port}")
+        second = await dondoc_process("run")
+        async with asyncio.timeout(60):
+            stdout, stderr = await second.communicate()
+        assert second.returncode == 2
+        assert stdout == b""
+        assert stderr.decode().strip().splitlines()[-1].startswith(f"Port {port} on 127.0.0.1")
+        assert b"Traceback" not in stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(60):
+            await first.communicate()
+    assert first.returncode == 0
