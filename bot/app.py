@@ -96,7 +96,7 @@ class Runtime:
     async def start(self) -> None:
         """Check the database, start the web server (webhooks need it), then every
         component; announce ``ready_message`` only when all of them run."""
-        await self.ctx.db.check()
+        await self.ctx.db.check(schema=True)
         self._runner = web.AppRunner(self.web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -34,6 +34,10 @@ class DatabaseUnavailable(Exception):
         super().__init__(f"{mask_url_password(url)}: {reason}")
         self.url = mask_url_password(url)
         self.reason = reason
+
+
+class DatabaseNotMigrated(DatabaseUnavailable):
+    """The database answers but has no Dondoc tables: ``dondoc migrate`` was never run."""
 
 
 def _one_line_reason(error: BaseException) -> str:
@@ -117,15 +121,23 @@ class Database:
             yield session
 
     async def check(self, *, schema: bool = False, within: float = CHECK_TIMEOUT_SECONDS) -> None:
-        """Ask the database a trivial question (with ``schema``: read the units table) and
-        raise :class:`DatabaseUnavailable` with a one-line reason when it does not answer."""
+        """Ask the database a trivial question (with ``schema``: also read the units table,
+        which a database never migrated lacks) and raise :class:`DatabaseUnavailable` with a
+        one-line reason when it does not answer."""
         folder = Path(self.sqlite_path).parent if self.sqlite_path else None
         if folder is not None and not folder.is_dir():
             # SQLite would only say "unable to open database file".
             raise DatabaseUnavailable(self.url, f"the folder {folder} does not exist")
         try:
             async with asyncio.timeout(within), self.engine.connect() as connection:
-                await connection.execute(select(Unit.id).limit(1) if schema else text("SELECT 1"))
+                await connection.execute(text("SELECT 1"))
+                if schema:
+                    try:
+                        await connection.execute(select(Unit.id).limit(1))
+                    except (OperationalError, ProgrammingError) as exc:
+                        raise DatabaseNotMigrated(self.url, _one_line_reason(exc)) from exc
+        except DatabaseUnavailable:
+            raise
         except TimeoutError as exc:
             raise DatabaseUnavailable(self.url, f"no answer within {within:g} s") from exc
         except (SQLAlchemyError, OSError) as exc:

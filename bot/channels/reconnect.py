@@ -4,7 +4,8 @@ A Bot API that cannot be reached (network error, 5xx) must not stop the schedule
 dashboard and the other channels: the channel is marked ``down`` in ``/healthz`` and keeps
 trying in the background with exponential backoff (the channel's :class:`RetryPolicy`,
 capped at ``max_backoff``), one log line per attempt. A refused token is a different story:
-retrying cannot help, so it is one clear line and the channel stays ``off``.
+retrying cannot help, so it is one clear line and the channel stays ``off`` while the rest
+runs (a bot that exits instead would be restarted by its supervisor again and again).
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ class ChannelUnreachable(Exception):
     """The Bot API did not answer usefully (network error, timeout, 5xx); it may later."""
 
 
+class TokenRefused(Exception):
+    """The Bot API refused the token (invalid or revoked); the message names the setting."""
+
+
 class ChannelConnector:
     """Runs a channel's ``connect`` step now, or in the background until it succeeds.
 
     ``connect`` raises :class:`ChannelUnreachable` for a failure worth retrying and
-    :class:`bot.app.StartupError` for one that is not (a refused token).
+    :class:`TokenRefused` when the channel cannot work at all; a
+    :class:`bot.app.StartupError` (a wrong webhook setting) stops start-up.
     """
 
     def __init__(
@@ -54,9 +60,12 @@ class ChannelConnector:
 
     async def start(self) -> None:
         """Connect now; when the API is unreachable, mark the channel down and keep trying
-        in the background. A :class:`StartupError` on this first try stops start-up."""
+        in the background; when it refuses the token, the channel stays off."""
         try:
             await self.connect()
+        except TokenRefused as exc:
+            self._turn_off(exc)
+            return
         except ChannelUnreachable as exc:
             self._set("down")
             log.warning(
@@ -87,9 +96,8 @@ class ChannelConnector:
                     self.retry.delay(attempt),
                 )
                 continue
-            except StartupError as exc:
-                self._set("off")
-                log.error("%s: %s; the channel stays off", self.name, exc)
+            except (TokenRefused, StartupError) as exc:
+                self._turn_off(exc)
                 return
             except Exception:
                 self._set("off")
@@ -98,6 +106,10 @@ class ChannelConnector:
             self._set("up")
             log.info("%s: connected after %d attempts", self.name, attempt)
             return
+
+    def _turn_off(self, reason: Exception) -> None:
+        self._set("off")
+        log.error("%s: %s; the channel stays off", self.name, reason)
 
     def _set(self, state: str) -> None:
         self.runtime.channel_states[self.name] = state

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from bot.db import DatabaseUnavailable
+from bot.db import DatabaseNotMigrated, DatabaseUnavailable
 from config import SettingsError
 
 app = typer.Typer(
@@ -39,6 +39,11 @@ def main() -> None:
         typer.echo(TEXTS.t("settings_error", cli_language(), detail=exc), err=True)
         sys.exit(2)
     except DatabaseUnavailable as exc:
-        line = TEXTS.t("database_unavailable", cli_language(), url=exc.url, reason=exc.reason)
+        key = (
+            "database_not_migrated"
+            if isinstance(exc, DatabaseNotMigrated)
+            else "database_unavailable"
+        )
+        line = TEXTS.t(key, cli_language(), url=exc.url, reason=exc.reason)
         typer.echo(line, err=True)
         sys.exit(2)

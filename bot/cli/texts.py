@@ -16,6 +16,12 @@ TEXTS = Catalog(
             "Cannot reach the database DONDOC_DATABASE_URL={url}: {reason}. "
             "Check the database server and DONDOC_DATABASE_URL.",
         ),
+        "database_not_migrated": (
+            "Cơ sở dữ liệu DONDOC_DATABASE_URL={url} chưa có các bảng của Dondoc ({reason}): "
+            "hãy chạy `dondoc migrate` trước.",
+            "The database DONDOC_DATABASE_URL={url} has no Dondoc tables ({reason}): run "
+            "`dondoc migrate` first.",
+        ),
         "port_in_use": (
             "Cổng {port} trên {host} đã có chương trình khác dùng (có thể Dondoc đang chạy): "
             "hãy dừng chương trình đó hoặc đặt DONDOC_WEB_PORT sang cổng khác.",

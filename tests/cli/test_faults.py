@@ -64,6 +64,20 @@ def test_the_database_line_is_vietnamese_by_default(
     assert f"the folder {tmp_path}/no/such/folder does not exist" in line
 
 
+def test_run_on_a_database_never_migrated_says_to_migrate(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {"DONDOC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/new.db", "DONDOC_LANGUAGE": "en"}
+    assert dondoc(["run", "--port", "0"], env, monkeypatch, tmp_path) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.strip().splitlines()
+    assert line == (
+        f"The database DONDOC_DATABASE_URL=sqlite+aiosqlite:///{tmp_path}/new.db has no Dondoc "
+        "tables (no such table: units): run `dondoc migrate` first."
+    )
+    assert captured.out == ""
+
+
 def test_a_malformed_database_url_names_the_setting(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

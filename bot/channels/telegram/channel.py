@@ -2,8 +2,8 @@
 
 ``start()``: build the python-telegram-bot ``Bot`` against ``DONDOC_TELEGRAM_API_URL`` (with
 ``AIORateLimiter`` unless ``DONDOC_TELEGRAM_RATE_LIMITER`` is off), check the token with
-getMe (a refused token stops start-up with one clear line; an unreachable Bot API does not:
-the channel keeps connecting in the background, see :mod:`bot.channels.reconnect`), publish
+getMe (a refused token is one clear line and the channel stays off; an unreachable Bot API
+makes it keep connecting in the background, see :mod:`bot.channels.reconnect`), publish
 the command menu in Vietnamese and English, then either poll (deleting any webhook) or set
 the webhook to ``<--webhook-url>/telegram/webhook``; finally register the outbox sender.
 """
@@ -23,7 +23,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import StartupError
 from bot.channels.base import RetryPolicy
-from bot.channels.reconnect import ChannelConnector, ChannelUnreachable, Sleep
+from bot.channels.reconnect import ChannelConnector, ChannelUnreachable, Sleep, TokenRefused
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller
 from bot.channels.telegram.process import UpdateProcessor
@@ -136,9 +136,11 @@ class TelegramChannel:
         the way is :class:`ChannelUnreachable` (worth another try)."""
         try:
             await self._go_live_or_fail()
+        except TokenRefused:
+            await self._close_requests()
+            raise
         except (NetworkError, RetryAfter) as exc:
-            with contextlib.suppress(TelegramError):
-                await self.bot.shutdown()
+            await self._close_requests()
             raise ChannelUnreachable(
                 f"cannot reach the Telegram Bot API at {self.settings.telegram_api_url}: {exc}"
             ) from exc
@@ -189,12 +191,18 @@ class TelegramChannel:
         with contextlib.suppress(TelegramError):
             await self.bot.shutdown()
 
+    async def _close_requests(self) -> None:
+        """Close the HTTP connections of a start that did not get through."""
+        with contextlib.suppress(TelegramError):
+            await self.bot.shutdown()
+
     async def _connect(self) -> None:
-        """getMe: a refused token stops start-up (network errors are the caller's)."""
+        """getMe: a refused token is :class:`TokenRefused` (network errors are the
+        caller's)."""
         try:
             await self.bot.initialize()
         except InvalidToken as exc:
-            raise StartupError(
+            raise TokenRefused(
                 "Telegram refused DONDOC_TELEGRAM_TOKEN (invalid or revoked token): "
                 "check it with @BotFather"
             ) from exc

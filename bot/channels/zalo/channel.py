@@ -2,9 +2,9 @@
 
 Construction registers the routes on the runtime's one web server (they must exist before it
 starts): ``GET /media/<name>`` (photos Zalo fetches by URL) and, in webhook mode,
-``POST /zalo/webhook``. ``start()`` checks the token with getMe (a refused token stops
-start-up with one clear line; the token itself never appears in logs or messages; an
-unreachable Bot API does not stop it: the channel keeps connecting in the background, see
+``POST /zalo/webhook``. ``start()`` checks the token with getMe (a refused token is one
+clear line and the channel stays off; the token itself never appears in logs or messages;
+an unreachable Bot API makes it keep connecting in the background, see
 :mod:`bot.channels.reconnect`), then
 either polls (after deleteWebhook: polling and a webhook exclude each other) or sets the
 webhook to ``<--webhook-url>/zalo/webhook`` with ``DONDOC_ZALO_WEBHOOK_SECRET``; finally it
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.app import StartupError
 from bot.channels.base import RetryPolicy
-from bot.channels.reconnect import ChannelConnector, ChannelUnreachable, Sleep
+from bot.channels.reconnect import ChannelConnector, ChannelUnreachable, Sleep, TokenRefused
 from bot.channels.zalo.client import (
     ZaloClient,
     ZaloError,
@@ -152,13 +152,13 @@ class ZaloChannel:
             self.client = None
 
     async def _connect(self, client: ZaloClient) -> None:
-        """getMe: a refused token stops start-up (network errors and 5xx are the
+        """getMe: a refused token is :class:`TokenRefused` (network errors and 5xx are the
         caller's)."""
         api_url = self.ctx.settings.zalo_api_url
         try:
             me = await client.get_me()
         except ZaloUnauthorized as exc:
-            raise StartupError(
+            raise TokenRefused(
                 "Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked token): copy the token "
                 "again from Zalo Bot Creator"
             ) from exc

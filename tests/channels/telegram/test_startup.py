@@ -1,5 +1,5 @@
-"""Start-up: a refused token stops the bot with one clear line; an unreachable Bot API
-does not: the rest starts and the channel connects in the background."""
+"""Start-up: a refused token is one clear line and the channel stays off; an unreachable
+Bot API makes the channel connect in the background. Either way the rest of the bot runs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import aiohttp
 import pytest
 
-from bot.app import RunOptions, Runtime, StartupError
+from bot.app import RunOptions, Runtime
 from bot.channels.telegram.channel import TelegramChannel
 from bot.context import AppContext
 from bot.web.component import WebComponent
@@ -18,20 +18,28 @@ from tests.channels.telegram.harness import FAST_RETRY, STAFF, World, say, teleg
 from tests.fakes.telegram_api import FakeTelegramServer
 
 
-async def _start(ctx: AppContext) -> None:
-    channel = TelegramChannel(Runtime(ctx, RunOptions()))
+async def test_a_refused_token_is_one_line_and_the_channel_stays_off(
+    ctx: AppContext, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = telegram_context(ctx, server, telegram_token="123456:WRONG-token")
+    runtime = Runtime(wrong, RunOptions())
+    sleep = ControlledSleep()
+    channel = TelegramChannel(runtime, retry=FAST_RETRY, sleep=sleep)
     try:
         await channel.start()
+        assert runtime.channel_states == {"telegram": "off"}
+        assert "telegram" not in runtime.senders
+        assert channel.connector.task is None  # no retries
     finally:
         await channel.stop()
-
-
-async def test_refused_token(ctx: AppContext, server: FakeTelegramServer) -> None:
-    wrong = telegram_context(ctx, server, telegram_token="123456:WRONG-token")
-    with pytest.raises(StartupError, match=r"^Telegram refused DONDOC_TELEGRAM_TOKEN") as error:
-        await _start(wrong)
-    assert "\n" not in str(error.value)
-    assert "WRONG-token" not in str(error.value)
+    assert sleep.delays == []
+    [refused] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert refused.getMessage() == (
+        "telegram: Telegram refused DONDOC_TELEGRAM_TOKEN (invalid or revoked token): check it "
+        "with @BotFather; the channel stays off"
+    )
+    assert refused.exc_info is None
+    assert "WRONG-token" not in caplog.text
 
 
 async def test_an_unreachable_api_does_not_stop_start_up(
