@@ -30,15 +30,16 @@ class ChannelUnreachable(Exception):
     """The Bot API did not answer usefully (network error, timeout, 5xx); it may later."""
 
 
-class TokenRefused(Exception):
-    """The Bot API refused the token (invalid or revoked); the message names the setting."""
+class ChannelRefused(Exception):
+    """The Bot API refuses us for good (an invalid or revoked token, a getMe that can never
+    succeed); the message says what to fix."""
 
 
 class ChannelConnector:
     """Runs a channel's ``connect`` step now, or in the background until it succeeds.
 
     ``connect`` raises :class:`ChannelUnreachable` for a failure worth retrying and
-    :class:`TokenRefused` when the channel cannot work at all; a
+    :class:`ChannelRefused` when the channel cannot work at all; a
     :class:`bot.app.StartupError` (a wrong webhook setting) stops start-up.
     """
 
@@ -63,7 +64,7 @@ class ChannelConnector:
         in the background; when it refuses the token, the channel stays off."""
         try:
             await self.connect()
-        except TokenRefused as exc:
+        except ChannelRefused as exc:
             self._turn_off(exc)
             return
         except ChannelUnreachable as exc:
@@ -96,7 +97,7 @@ class ChannelConnector:
                     self.retry.delay(attempt),
                 )
                 continue
-            except (TokenRefused, StartupError) as exc:
+            except (ChannelRefused, StartupError) as exc:
                 self._turn_off(exc)
                 return
             except Exception:

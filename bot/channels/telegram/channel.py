@@ -23,7 +23,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import StartupError
 from bot.channels.base import RetryPolicy
-from bot.channels.reconnect import ChannelConnector, ChannelUnreachable, Sleep, TokenRefused
+from bot.channels.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller
 from bot.channels.telegram.process import UpdateProcessor
@@ -136,7 +136,7 @@ class TelegramChannel:
         the way is :class:`ChannelUnreachable` (worth another try)."""
         try:
             await self._go_live_or_fail()
-        except TokenRefused:
+        except ChannelRefused:
             await self._close_requests()
             raise
         except (NetworkError, RetryAfter) as exc:
@@ -197,12 +197,12 @@ class TelegramChannel:
             await self.bot.shutdown()
 
     async def _connect(self) -> None:
-        """getMe: a refused token is :class:`TokenRefused` (network errors are the
+        """getMe: a refused token is :class:`ChannelRefused` (network errors are the
         caller's)."""
         try:
             await self.bot.initialize()
         except InvalidToken as exc:
-            raise TokenRefused(
+            raise ChannelRefused(
                 "Telegram refused DONDOC_TELEGRAM_TOKEN (invalid or revoked token): "
                 "check it with @BotFather"
             ) from exc

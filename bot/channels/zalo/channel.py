@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.app import StartupError
 from bot.channels.base import RetryPolicy
-from bot.channels.reconnect import ChannelConnector, ChannelUnreachable, Sleep, TokenRefused
+from bot.channels.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
 from bot.channels.zalo.client import (
     ZaloClient,
     ZaloError,
@@ -152,20 +152,22 @@ class ZaloChannel:
             self.client = None
 
     async def _connect(self, client: ZaloClient) -> None:
-        """getMe: a refused token is :class:`TokenRefused` (network errors and 5xx are the
-        caller's)."""
+        """getMe: a refused token or another final answer is :class:`ChannelRefused`
+        (network errors and 5xx are the caller's)."""
         api_url = self.ctx.settings.zalo_api_url
         try:
             me = await client.get_me()
         except ZaloUnauthorized as exc:
-            raise TokenRefused(
+            raise ChannelRefused(
                 "Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked token): copy the token "
                 "again from Zalo Bot Creator"
             ) from exc
         except (ZaloNetworkError, ZaloServerError, ZaloRateLimited):
             raise
         except ZaloError as exc:
-            raise StartupError(f"the Zalo Bot API at {api_url} answered getMe with: {exc}") from exc
+            raise ChannelRefused(
+                f"the Zalo Bot API at {api_url} answered getMe with: {exc}"
+            ) from exc
         log.info("zalo: connected as %s (bot id %s)", me.account_name or "?", me.id)
 
     async def _start_polling(self, client: ZaloClient, processor: UpdateProcessor) -> None:
