@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -127,3 +128,37 @@ async def test_head_cannot_open_another_unit(world: World) -> None:
     await backend.push_message(world.chau, "/donvi")
     listing = backend.pop_text()
     assert listing.startswith("Cách dùng: /donvi <mã đơn vị>") and "• SYT — Sở Y tế" in listing
+
+
+async def test_another_writer_is_not_blocked_while_the_city_is_read(world: World) -> None:
+    """SQLite: while /tonghop reads the tasks, another connection can take the write lock
+    at once (inside the turn's transaction it would find the database locked)."""
+    db = world.backend.ctx.db
+    if db.sqlite_path is None:
+        pytest.skip("SQLite's single write lock")
+    outcomes: list[str] = []
+
+    def write_meanwhile(_conn: Connection, _cursor: Any, sql: str, *_args: Any) -> None:
+        if "FROM tasks" not in sql or outcomes:
+            return
+        other = sqlite3.connect(db.sqlite_path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            outcomes.append("written")
+        except sqlite3.OperationalError as exc:
+            outcomes.append(str(exc))
+        finally:
+            other.close()
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", write_meanwhile)
+    if db.turn_engine is not None:
+        event.listen(db.turn_engine.sync_engine, "before_cursor_execute", write_meanwhile)
+    try:
+        await world.backend.push_message(world.chau, "/tonghop")
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", write_meanwhile)
+        if db.turn_engine is not None:
+            event.remove(db.turn_engine.sync_engine, "before_cursor_execute", write_meanwhile)
+    assert world.backend.pop_text().startswith("TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ")
+    assert outcomes == ["written"]
