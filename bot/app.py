@@ -8,6 +8,7 @@ reverse order on SIGINT/SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -17,9 +18,12 @@ from aiohttp import web
 
 from bot.channels.base import ChannelSender
 from bot.context import AppContext
+from bot.db import DatabaseUnavailable
 from handlers import Dispatcher, build_dispatcher
 
 log = logging.getLogger(__name__)
+
+HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
 
 
 class Component(Protocol):
@@ -51,6 +55,11 @@ class Runtime:
     senders: dict[str, ChannelSender] = field(default_factory=dict)
     """Channel name → sender, used by the outbox dispatcher."""
     components: list[Component] = field(default_factory=list)
+    channel_states: dict[str, str] = field(default_factory=dict)
+    """Channel name → ``up``, ``down`` (retrying in the background) or ``off`` (token
+    refused), for channels that can be away; ``/healthz`` reports them."""
+    ready_message: str | None = None
+    """Printed once everything has started (the web component sets it)."""
     _runner: web.AppRunner | None = None
     _started: list[Component] = field(default_factory=list)
 
@@ -59,7 +68,22 @@ class Runtime:
         self.web_app.router.add_get("/healthz", self._health)
 
     async def _health(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "channels": sorted(self.senders)})
+        """200 while the database answers (``ok`` false and the channel named when a chat
+        channel is down), 503 naming ``database`` when it does not."""
+        checks: dict[str, str] = {}
+        try:
+            await self.ctx.db.check(schema=True, within=HEALTH_CHECK_TIMEOUT_SECONDS)
+            checks["database"] = "up"
+        except DatabaseUnavailable as exc:
+            log.warning("health: the database does not answer: %s", exc.reason)
+            checks["database"] = "down"
+        checks.update(self.channel_states)
+        body = {
+            "ok": all(state == "up" for state in checks.values()),
+            "checks": checks,
+            "channels": sorted(self.senders),
+        }
+        return web.json_response(body, status=200 if checks["database"] == "up" else 503)
 
     @property
     def host(self) -> str:
@@ -70,19 +94,26 @@ class Runtime:
         return self.options.port if self.options.port is not None else self.ctx.settings.web_port
 
     async def start(self) -> None:
-        """Start the web server first (webhooks need it), then every component."""
+        """Check the database, start the web server (webhooks need it), then every
+        component; announce ``ready_message`` only when all of them run."""
         from bot.web.access_log import access_log_options
 
+        await self.ctx.db.check(schema=True)
         self._runner = web.AppRunner(
             self.web_app, **access_log_options(self.ctx.settings.web_access_log)
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            raise WebAddressUnavailable(self.host, self.port, exc) from exc
         for component in self.components:
             log.info("starting %s", component.name)
             await component.start()
             self._started.append(component)
+        if self.ready_message:
+            print(self.ready_message, flush=True)
 
     async def stop(self) -> None:
         """Stop the components that started, in reverse order, then the web server."""
@@ -111,6 +142,17 @@ class Runtime:
 class StartupError(Exception):
     """A component cannot start (e.g. a channel's token is refused); the message is one
     clear line for the operator."""
+
+
+class WebAddressUnavailable(StartupError):
+    """The web server cannot listen on ``DONDOC_WEB_HOST``:``DONDOC_WEB_PORT`` (most often:
+    another program, or another Dondoc, already uses the port)."""
+
+    def __init__(self, host: str, port: int, error: OSError) -> None:
+        self.host, self.port = host, port
+        self.in_use = error.errno == errno.EADDRINUSE
+        self.reason = error.strerror or str(error)
+        super().__init__(f"cannot listen on {host}:{port}: {self.reason}")
 
 
 def add_components(runtime: Runtime) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,9 +19,32 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot import sqlite_inline
-from bot.models import Base
+from bot.models import Base, Unit
+from config import mask_url_password
 
 BUSY_TIMEOUT_MS = 10_000
+CHECK_TIMEOUT_SECONDS = 5.0
+
+
+class DatabaseUnavailable(Exception):
+    """The database does not answer: the server is down or refuses us, the URL names a host,
+    database or folder that does not exist, or (``schema=True``) the tables are missing."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{mask_url_password(url)}: {reason}")
+        self.url = mask_url_password(url)
+        self.reason = reason
+
+
+class DatabaseNotMigrated(DatabaseUnavailable):
+    """The database answers but has no Dondoc tables: ``dondoc migrate`` was never run."""
+
+
+def _one_line_reason(error: BaseException) -> str:
+    """The driver's own words, first line only (asyncpg and sqlite3 are already clear)."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wait_for_locks: bool = True) -> None:
@@ -93,6 +119,29 @@ class Database:
         anything slow (network calls, big reads) out of it."""
         async with self.turn_sessionmaker() as session, session.begin():
             yield session
+
+    async def check(self, *, schema: bool = False, within: float = CHECK_TIMEOUT_SECONDS) -> None:
+        """Ask the database a trivial question (with ``schema``: also read the units table,
+        which a database never migrated lacks) and raise :class:`DatabaseUnavailable` with a
+        one-line reason when it does not answer."""
+        folder = Path(self.sqlite_path).parent if self.sqlite_path else None
+        if folder is not None and not folder.is_dir():
+            # SQLite would only say "unable to open database file".
+            raise DatabaseUnavailable(self.url, f"the folder {folder} does not exist")
+        try:
+            async with asyncio.timeout(within), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+                if schema:
+                    try:
+                        await connection.execute(select(Unit.id).limit(1))
+                    except (OperationalError, ProgrammingError) as exc:
+                        raise DatabaseNotMigrated(self.url, _one_line_reason(exc)) from exc
+        except DatabaseUnavailable:
+            raise
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(self.url, f"no answer within {within:g} s") from exc
+        except (SQLAlchemyError, OSError) as exc:
+            raise DatabaseUnavailable(self.url, _one_line_reason(exc)) from exc
 
     async def create_all(self) -> None:
         """Create every table (tests and first runs; production uses Alembic)."""

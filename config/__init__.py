@@ -6,6 +6,14 @@ from config.settings import (
     Settings,
     SettingsError,
     load_settings,
+    mask_url_password,
 )
 
-__all__ = ["DigestSchedule", "ReminderPolicy", "Settings", "SettingsError", "load_settings"]
+__all__ = [
+    "DigestSchedule",
+    "ReminderPolicy",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "mask_url_password",
+]

@@ -8,15 +8,25 @@ sections use ``__`` in environment variable names, e.g. ``DONDOC_REMINDERS__BEFO
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlparse
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pydantic_settings
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from config.calendar_defaults import KNOWN_DAYS_OFF, KNOWN_MAKEUP_DAYS
 
@@ -25,15 +35,39 @@ SECRET_FIELDS = frozenset(
 )
 
 
+TELEGRAM_TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+"""The shape of a token from @BotFather: the bot's numeric id, a colon and a secret of (in
+practice) 35 letters, digits, ``_`` and ``-``, e.g. ``110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw``
+(https://core.telegram.org/bots/api#authorizing-your-bot)."""
+
+
 class SettingsError(Exception):
     """A setting has a wrong value; the message names the setting in one line."""
+
+
+def _comma_separated(value: Any) -> Any:
+    """A list setting from an environment variable: ``7,3,1`` (what an operator writes) or
+    JSON ``[7, 3, 1]``; lists from TOML pass through."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not a list: {value!r}") from exc
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+DayList = Annotated[list[int], NoDecode]
+DateList = Annotated[list[dt.date], NoDecode]
 
 
 class ReminderPolicy(BaseModel):
     """When reminders go out. Every number is in working days unless named otherwise."""
 
-    before_days: list[int] = Field(default=[7, 3, 1], description="Working days before deadline")
-    coordinating_before_days: list[int] = Field(default=[1])
+    before_days: DayList = Field(default=[7, 3, 1], description="Working days before deadline")
+    coordinating_before_days: DayList = Field(default=[1])
     remind_on_deadline_day: bool = True
     overdue_every_working_day: bool = True
     overdue_head_after_days: int = Field(default=2, ge=0)
@@ -45,6 +79,10 @@ class ReminderPolicy(BaseModel):
     send_until: dt.time = Field(
         default=dt.time(18, 0),
         description="A day's reminders not sent by this local time are skipped (never at night)",
+    )
+
+    _split_lists = field_validator("before_days", "coordinating_before_days", mode="before")(
+        _comma_separated
     )
 
     @field_validator("before_days", "coordinating_before_days")
@@ -127,10 +165,10 @@ class Settings(BaseSettings):
     digests: DigestSchedule = DigestSchedule()
     rate_limits: RateLimits = RateLimits()
 
-    extra_days_off: list[dt.date] = Field(
+    extra_days_off: DateList = Field(
         default_factory=list, description="Days off added to the known swaps"
     )
-    makeup_working_days: list[dt.date] = Field(
+    makeup_working_days: DateList = Field(
         default_factory=list, description="Make-up working days added to the known swaps"
     )
 
@@ -149,6 +187,24 @@ class Settings(BaseSettings):
         default=30, ge=1, description="How long a browser stays linked to an official"
     )
 
+    _split_lists = field_validator("extra_days_off", "makeup_working_days", mode="before")(
+        _comma_separated
+    )
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _telegram_token_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not TELEGRAM_TOKEN_RE.fullmatch(value):
+            # Never echo the value: it may be a real secret pasted into the wrong setting.
+            raise ValueError(
+                "not a Telegram bot token (expected digits, a colon and about 35 letters, "
+                "digits, _ or -, as @BotFather gives it)"
+            )
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -164,6 +220,13 @@ class Settings(BaseSettings):
         scheme = value.split("://", 1)[0]
         if "://" not in value or scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
             raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg://")
+        try:
+            url = make_url(value)
+            url.port  # noqa: B018 - a non-numeric port raises here
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError(f"not a database URL: {mask_url_password(value)}") from exc
+        if url.get_backend_name() == "postgresql" and not url.host:
+            raise ValueError("a PostgreSQL URL needs a host: postgresql+asyncpg://user@host/db")
         return value
 
     @field_validator("telegram_api_url", "zalo_api_url", "public_base_url", "telegram_file_url")
@@ -207,7 +270,7 @@ class Settings(BaseSettings):
         for name in SECRET_FIELDS:
             if data.get(name):
                 data[name] = "***"
-        data["database_url"] = _mask_url_password(self.database_url)
+        data["database_url"] = mask_url_password(self.database_url)
         return data
 
 
@@ -233,20 +296,41 @@ class _TomlSource(PydanticBaseSettingsSource):
         return dict(self._data)
 
 
-def _mask_url_password(url: str) -> str:
+PASSWORD_PARAMETERS = frozenset({"password", "passwd", "pass", "pwd"})
+
+
+def mask_url_password(url: str) -> str:
+    """The URL with its password hidden, whether in ``user:password@`` or ``?password=``."""
     parsed = urlparse(url)
-    if parsed.password:
-        return url.replace(f":{parsed.password}@", ":***@", 1)
-    return url
+    try:
+        password = parsed.password
+    except ValueError:
+        password = None
+    if password:
+        url = url.replace(f":{password}@", ":***@", 1)
+        parsed = urlparse(url)
+    if not parsed.query:
+        return url
+    query = [
+        (name, "***" if name.lower() in PASSWORD_PARAMETERS and value else value)
+        for name, value in parse_qsl(parsed.query, keep_blank_values=True)
+    ]
+    return parsed._replace(query=urlencode(query, safe="*/:")).geturl()
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings or raise :class:`SettingsError` with one line naming the setting."""
     try:
         return Settings(**overrides)
+    except pydantic_settings.SettingsError as exc:
+        # The environment source could not decode a value (JSON expected for a section).
+        field = re.search(r'field "([^"]+)"', str(exc))
+        name = f"DONDOC_{field[1].upper()}" if field else "settings"
+        raise SettingsError(f"{name}: not valid JSON (e.g. {name}='{{\"key\": 1}}')") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = "__".join(str(part) for part in first["loc"])
+        # A list item's index is not part of the variable name (…__BEFORE_DAYS, not …__1).
+        loc = "__".join(str(part) for part in first["loc"] if not isinstance(part, int))
         name = f"DONDOC_{loc.upper()}" if loc else "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{name}: {message}") from exc

@@ -8,6 +8,10 @@
 4. Commit, then fit the replies to the channel (numbered options where there are no
    buttons, long texts split on line boundaries).
 
+A ``read_only`` command (the whole-city reads: /tonghop, /quahan, /donvi) runs after step 4,
+in a separate read session (:meth:`bot.db.Database.session`, aiosqlite's worker thread on
+SQLite): the turn's write transaction only records the update and the checks.
+
 A :class:`DomainError` becomes a polite reply and the transaction still commits (services
 validate before they change anything). Database errors propagate, so the adapter does not
 acknowledge the update and it is delivered again.
@@ -19,6 +23,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -42,6 +47,15 @@ log = logging.getLogger(__name__)
 
 MAX_INCOMING_TEXT = 4096
 COMMAND_RE = re.compile(r"^/?(?P<name>[^\s@/]+)(?:@\S+)?(?:\s+(?P<args>.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ReadAfterCommit:
+    """A ``read_only`` command that passed every check: run after the turn commits."""
+
+    spec: CommandSpec
+    before: list[Reply] = dataclasses.field(default_factory=list)
+    """Replies that go first (a notice that the command ended an unfinished flow)."""
 
 
 class Dispatcher:
@@ -78,7 +92,10 @@ class Dispatcher:
         message = storable(message)
         try:
             async with self.ctx.db.turn() as session:
-                return await self._handle_in(session, message, traits)
+                outcome = await self._handle_in(session, message, traits)
+            if isinstance(outcome, tuple):
+                return await self._read_after_commit(*outcome)
+            return outcome
         except DBAPIError:
             raise
         except Exception:
@@ -92,7 +109,7 @@ class Dispatcher:
 
     async def _handle_in(
         self, session: AsyncSession, message: IncomingMessage, traits: ChannelTraits
-    ) -> list[Reply]:
+    ) -> list[Reply] | tuple[Turn, ReadAfterCommit]:
         if not await _claim_update(session, message, self.ctx):
             return []
         official = await official_by_identity(session, message.channel, message.user_id)
@@ -111,7 +128,28 @@ class Dispatcher:
             state=await load_state(session, message),
             commands=self.command_specs,
         )
-        return await self._fit(turn, await self._route(turn))
+        result = await self._route(turn)
+        if isinstance(result, ReadAfterCommit):
+            if OPTIONS_KEY in turn.data:  # numbers refer to the latest message's options
+                await self._fit(turn, [])
+            return turn, result
+        return await self._fit(turn, result)
+
+    async def _read_after_commit(self, turn: Turn, pending: ReadAfterCommit) -> list[Reply]:
+        """Run a ``read_only`` command in its own read session. The update is already
+        recorded, so any failure is answered here rather than left for a redelivery."""
+        spec = pending.spec
+        try:
+            async with self.ctx.db.session() as session:
+                turn.session = session
+                result = await spec.handler(turn)
+        except DomainError as exc:
+            result = Reply(exc.message(turn.lang))
+        except Exception:
+            log.exception("read-only command /%s failed", spec.name)
+            result = Reply(TEXTS.t("internal_error", turn.lang))
+        replies = [*pending.before, *_as_list(result)]
+        return [part for reply in replies for part in _split(reply, turn.traits.max_text)]
 
     def _language(self, message: IncomingMessage, official_language: str | None) -> str:
         if official_language in ("vi", "en"):
@@ -120,23 +158,25 @@ class Dispatcher:
             return "en"
         return self.ctx.settings.language
 
-    async def _route(self, turn: Turn) -> list[Reply]:
+    async def _route(self, turn: Turn) -> list[Reply] | ReadAfterCommit:
         """The handler's replies, preceded by a notice when it ended an unfinished flow."""
         flow, data = turn.flow, turn.data
         step = turn.state.step if turn.state else ""
         try:
-            result = _as_list(await self._pick(turn))
+            picked = await self._pick(turn)
         except DomainError as exc:
-            result = [Reply(exc.message(turn.lang))]
+            picked = Reply(exc.message(turn.lang))
         abandon = self.abandon_handlers.get(flow) if flow else None
         left = turn.flow != flow or turn.data.get(FLOW_ID) != data.get(FLOW_ID)
+        notice = None
         if abandon is not None and left and not turn.flow_finished:
             notice = await abandon(turn, step, data)
-            if notice is not None:
-                return [notice, *result]
-        return result
+        before = [notice] if notice is not None else []
+        if isinstance(picked, ReadAfterCommit):
+            return ReadAfterCommit(picked.spec, before)
+        return [*before, *_as_list(picked)]
 
-    async def _pick(self, turn: Turn) -> HandlerResult:
+    async def _pick(self, turn: Turn) -> HandlerResult | ReadAfterCommit:
         """Route: button → callback handler; command; active flow; free-text handlers."""
         message = turn.message
         if message.callback_data is not None:
@@ -174,7 +214,9 @@ class Dispatcher:
         spec = self.commands.get(match["name"].lower())
         return spec, (match["args"] or "").strip()
 
-    async def _on_command(self, turn: Turn, spec: CommandSpec, args: str) -> HandlerResult:
+    async def _on_command(
+        self, turn: Turn, spec: CommandSpec, args: str
+    ) -> HandlerResult | ReadAfterCommit:
         turn.command, turn.args = spec.name, args
         if spec.roles is not None:
             if turn.official is None:
@@ -188,6 +230,8 @@ class Dispatcher:
         if turn.flow and spec.name != turn.flow:
             turn.interrupted_flow = turn.flow
             await turn.clear_state()
+        if spec.read_only:
+            return ReadAfterCommit(spec)
         return await spec.handler(turn)
 
     async def _on_callback(self, turn: Turn, data: str) -> HandlerResult:

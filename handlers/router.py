@@ -30,6 +30,10 @@ class CommandSpec:
     """Chat types where the command works: ``private`` and/or ``group``."""
     help_key: str | None
     """Text key describing the command in /trogiup (None: not listed)."""
+    read_only: bool = False
+    """The handler only reads (possibly the whole city) and replies with text: the
+    dispatcher records the update and commits the turn first, then runs it in a separate
+    read session, so a long read never holds the turn's write transaction."""
 
 
 @dataclass
@@ -47,8 +51,10 @@ class Router:
         roles: Iterable[Role] | None = ALL_ROLES,
         chats: Iterable[str] = ("private",),
         help_key: str | None = None,
+        read_only: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Register a command. By default only registered officials (any role) may use it."""
+        """Register a command. By default only registered officials (any role) may use it;
+        see :attr:`CommandSpec.read_only` for ``read_only``."""
 
         def register(handler: Handler) -> Handler:
             self.commands.append(
@@ -59,6 +65,7 @@ class Router:
                     roles=None if roles is None else frozenset(roles),
                     chats=frozenset(chats),
                     help_key=help_key,
+                    read_only=read_only,
                 )
             )
             return handler

@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from bot.db import DatabaseNotMigrated, DatabaseUnavailable
 from config import SettingsError
 
 app = typer.Typer(
@@ -28,10 +29,22 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console entry point: one clear line (and exit code 2) for a wrong setting."""
+    """Console entry point: one clear line (and exit code 2) for a wrong setting or a
+    database that does not answer, in every command."""
+    from bot.cli.texts import TEXTS, cli_language
+
     _register()
     try:
         app()
     except SettingsError as exc:
-        typer.echo(f"Configuration error: {exc}", err=True)
+        typer.echo(TEXTS.t("settings_error", cli_language(), detail=exc), err=True)
+        sys.exit(2)
+    except DatabaseUnavailable as exc:
+        key = (
+            "database_not_migrated"
+            if isinstance(exc, DatabaseNotMigrated)
+            else "database_unavailable"
+        )
+        line = TEXTS.t(key, cli_language(), url=exc.url, reason=exc.reason)
+        typer.echo(line, err=True)
         sys.exit(2)

@@ -18,12 +18,26 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def check_database(url: str) -> None:
+    """Raise :class:`bot.db.DatabaseUnavailable` unless the database answers."""
+
+    async def go() -> None:
+        db = Database(url)
+        try:
+            await db.check()
+        finally:
+            await db.dispose()
+
+    run(go())
+
+
 @asynccontextmanager
 async def app_context() -> AsyncIterator[AppContext]:
-    """Settings from the environment/TOML, an open database, the system clock."""
+    """Settings from the environment/TOML, a database that answers, the system clock."""
     settings = load_settings()
     db = Database(settings.database_url)
     try:
+        await db.check()
         yield AppContext(settings=settings, db=db)
     finally:
         await db.dispose()

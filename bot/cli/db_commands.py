@@ -7,6 +7,7 @@ import json
 import typer
 
 from bot.cli import app
+from bot.cli.common import check_database
 from bot.migrate import upgrade_to_head
 from config import load_settings
 
@@ -15,6 +16,7 @@ from config import load_settings
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic) to the latest version."""
     settings = load_settings()
+    check_database(settings.database_url)
     upgrade_to_head(settings.database_url)
     typer.echo(f"Database is up to date: {settings.masked()['database_url']}")
 

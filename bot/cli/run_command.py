@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from bot.app import RunOptions, Runtime, StartupError, add_components
+from bot.app import RunOptions, Runtime, StartupError, WebAddressUnavailable, add_components
 from bot.cli import app
+from bot.cli.texts import TEXTS
 from bot.context import AppContext
 from bot.db import Database
 from config import load_settings
@@ -39,6 +40,11 @@ def run_bot(
     try:
         add_components(runtime)
         asyncio.run(runtime.run_until_stopped())
+    except WebAddressUnavailable as exc:
+        key = "port_in_use" if exc.in_use else "cannot_listen"
+        line = TEXTS.t(key, settings.language, host=exc.host, port=exc.port, reason=exc.reason)
+        typer.echo(line, err=True)
+        raise typer.Exit(2) from exc
     except StartupError as exc:
-        typer.echo(f"Cannot start: {exc}", err=True)
+        typer.echo(TEXTS.t("cannot_start", settings.language, detail=exc), err=True)
         raise typer.Exit(1) from exc

@@ -12,6 +12,7 @@ from bot.web.auth import web_base_url
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.demo import DemoSwitch
+from bot.web.texts import TEXTS
 
 if TYPE_CHECKING:
     from bot.app import Runtime
@@ -42,12 +43,14 @@ class WebComponent:
         WebChat(ctx, runtime.dispatcher, self.hub, self.demo).register(runtime.web_app)
         runtime.web_app.router.add_static("/static/", STATIC_DIR, append_version=True)
         runtime.senders[WEB.name] = self.sender
+        runtime.ready_message = TEXTS.t("running", ctx.settings.language, url=self.url)
 
     @property
     def url(self) -> str:
         return web_base_url(self.runtime.ctx.settings)
 
     async def start(self) -> None:
+        """Warn when demo mode is on; the routes are served by the runtime's web server."""
         async with self.runtime.ctx.db.session() as session:
             demo = await self.demo.enabled(session)
         if demo:
@@ -57,7 +60,6 @@ class WebComponent:
                 self.url,
                 self.url,
             )
-        print(f"Dondoc is running at {self.url} (dashboard /, web chat /chat)", flush=True)
 
     async def stop(self) -> None:
         await self.hub.close_all()

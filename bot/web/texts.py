@@ -5,6 +5,10 @@ from bot.i18n import Catalog
 TEXTS = Catalog(
     {
         "app": ("Dondoc — Theo dõi nhiệm vụ", "Dondoc — Task tracking"),
+        "running": (
+            "Dondoc đang chạy tại {url} (bảng điều khiển /, trò chuyện web /chat)",
+            "Dondoc is running at {url} (dashboard /, web chat /chat)",
+        ),
         "nav.overview": ("Tổng quan", "Overview"),
         "nav.chat": ("Trò chuyện", "Chat"),
         "nav.logout": ("Đăng xuất", "Log out"),

@@ -1,6 +1,7 @@
 """For leaders and unit heads: /tonghop (digest now), /quahan (overdue), /donvi (one unit).
 
-Leaders and admins see the whole city; a unit head sees their own unit only.
+Leaders and admins see the whole city; a unit head sees their own unit only. These commands
+are ``read_only``: they read in their own session after the chat turn has been committed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ OVERDUE_LIMIT = 60
 UNIT_LIMIT = 40
 
 
-@router.command("tonghop", "digest", roles=OVERSIGHT_ROLES, help_key="help.digest")
+@router.command("tonghop", "digest", roles=OVERSIGHT_ROLES, help_key="help.digest", read_only=True)
 async def digest(turn: Turn) -> Reply:
     """The status digest now: city-wide for leaders and admins, own unit for heads."""
     official = official_of(turn)
@@ -57,7 +58,7 @@ async def digest(turn: Turn) -> Reply:
     return turn.reply(text)
 
 
-@router.command("quahan", "overdue", roles=OVERSIGHT_ROLES, help_key="help.overdue")
+@router.command("quahan", "overdue", roles=OVERSIGHT_ROLES, help_key="help.overdue", read_only=True)
 async def overdue(turn: Turn) -> Reply:
     """Overdue open tasks grouped by lead unit, the units with most overdue first."""
     official = official_of(turn)
@@ -89,7 +90,7 @@ async def overdue(turn: Turn) -> Reply:
     return turn.reply("\n".join(lines))
 
 
-@router.command("donvi", "unit", roles=OVERSIGHT_ROLES, help_key="help.unit")
+@router.command("donvi", "unit", roles=OVERSIGHT_ROLES, help_key="help.unit", read_only=True)
 async def unit(turn: Turn) -> Reply:
     """One unit: its figures in the four categories and its open tasks."""
     official = official_of(turn)

@@ -11,6 +11,8 @@ import pytest
 from config import Settings, SettingsError, load_settings
 from config.calendar_defaults import KNOWN_DAYS_OFF, KNOWN_MAKEUP_DAYS
 
+TOKEN = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -47,14 +49,14 @@ def test_configured_day_swaps_add_to_the_known_ones(monkeypatch: pytest.MonkeyPa
 def test_environment_variables_with_nested_sections(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DONDOC_DATABASE_URL", "postgresql+asyncpg://dondoc:pw@db:5432/dondoc")
     monkeypatch.setenv("DONDOC_LANGUAGE", "en")
-    monkeypatch.setenv("DONDOC_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("DONDOC_TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("DONDOC_REMINDERS__BEFORE_DAYS", "[1, 5, 10]")
     monkeypatch.setenv("DONDOC_DIGESTS__DAILY_TIME", "07:00")
     monkeypatch.setenv("DONDOC_EXTRA_DAYS_OFF", '["2027-02-05"]')
     settings = load_settings()
     assert settings.database_url.startswith("postgresql+asyncpg://")
     assert settings.language == "en"
-    assert settings.telegram_token == "123:abc"
+    assert settings.telegram_token == TOKEN
     assert settings.reminders.before_days == [10, 5, 1]
     assert settings.digests.daily_time == dt.time(7, 0)
     assert settings.extra_days_off == [dt.date(2027, 2, 5)]
@@ -144,7 +146,7 @@ def test_unknown_setting_in_toml_is_refused(
 def test_masked_settings_hide_secrets_and_database_password() -> None:
     settings = Settings(
         database_url="postgresql+asyncpg://dondoc:s3cret@db/dondoc",
-        telegram_token="123:abc",
+        telegram_token=TOKEN,
         zalo_token="zzz",
         zalo_webhook_secret="webhook-secret",
     )
@@ -153,4 +155,58 @@ def test_masked_settings_hide_secrets_and_database_password() -> None:
     assert masked["zalo_token"] == "***"
     assert masked["zalo_webhook_secret"] == "***"
     assert masked["database_url"] == "postgresql+asyncpg://dondoc:***@db/dondoc"
-    assert "s3cret" not in str(masked) and "123:abc" not in str(masked)
+    assert "s3cret" not in str(masked) and TOKEN not in str(masked)
+
+
+def test_a_password_in_the_query_string_is_masked_too() -> None:
+    settings = Settings(
+        database_url="postgresql+asyncpg://dondoc@db/dondoc?password=s3cret&ssl=require"
+    )
+    assert settings.masked()["database_url"] == (
+        "postgresql+asyncpg://dondoc@db/dondoc?password=***&ssl=require"
+    )
+
+
+def test_list_settings_take_the_comma_separated_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DONDOC_REMINDERS__BEFORE_DAYS", "7,3")
+    monkeypatch.setenv("DONDOC_REMINDERS__COORDINATING_BEFORE_DAYS", " 2 ")
+    monkeypatch.setenv("DONDOC_EXTRA_DAYS_OFF", "2027-02-05, 2027-02-08")
+    settings = load_settings()
+    assert settings.reminders.before_days == [7, 3]
+    assert settings.reminders.coordinating_before_days == [2]
+    assert settings.extra_days_off == [dt.date(2027, 2, 5), dt.date(2027, 2, 8)]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DONDOC_REMINDERS__BEFORE_DAYS", "7,x", "DONDOC_REMINDERS__BEFORE_DAYS: Input should be"),
+        ("DONDOC_REMINDERS__BEFORE_DAYS", "[7,", "DONDOC_REMINDERS__BEFORE_DAYS: not a list"),
+        ("DONDOC_EXTRA_DAYS_OFF", "5/2/2027", "DONDOC_EXTRA_DAYS_OFF: Input should be"),
+        ("DONDOC_REMINDERS", "{7,3}", "DONDOC_REMINDERS: not valid JSON"),
+        ("DONDOC_DATABASE_URL", "postgresql+asyncpg://u@db:port/x", "DONDOC_DATABASE_URL:"),
+        ("DONDOC_DATABASE_URL", "postgresql+asyncpg:///dondoc", "DONDOC_DATABASE_URL:"),
+    ],
+)
+def test_a_malformed_value_is_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["123:abc", "bot110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "AAHdqTcvCH1vGWJxfSeofSAs0K5P"],
+)
+def test_a_value_that_cannot_be_a_telegram_token_is_refused(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    monkeypatch.setenv("DONDOC_TELEGRAM_TOKEN", token)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("DONDOC_TELEGRAM_TOKEN: not a Telegram bot token")
+    assert token not in str(caught.value)

@@ -374,7 +374,7 @@ class FakeTelegramServer(LocalServer):
 
     def __init__(
         self,
-        token: str = "123456:TEST-token",
+        token: str = "123456:AAF-test-token-0123456789abcdefghij",
         bot_username: str = "dondoc_test_bot",
         bot_first_name: str = "Dondoc",
         *,

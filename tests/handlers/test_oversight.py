@@ -2,7 +2,63 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from bot.db import Database
 from tests.handlers.conftest import World
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[tuple[str, int, str]]]:
+    """Every statement and commit on both engines: (kind, DBAPI connection id, SQL)."""
+    seen: list[tuple[str, int, str]] = []
+
+    def on_statement(conn: Connection, _cursor: Any, sql: str, *_args: Any) -> None:
+        seen.append(("sql", id(conn.connection.dbapi_connection), sql))
+
+    def on_commit(conn: Connection) -> None:
+        seen.append(("commit", id(conn.connection.dbapi_connection), ""))
+
+    engines = {db.engine.sync_engine, (db.turn_engine or db.engine).sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", on_statement)
+        event.listen(engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", on_statement)
+            event.remove(engine, "commit", on_commit)
+
+
+@pytest.mark.parametrize("command", ["/tonghop", "/quahan", "/donvi STC", "/donvi"])
+async def test_whole_city_reads_run_after_the_turn_commits(world: World, command: str) -> None:
+    """The chat turn's write transaction records the update and commits; only then are the
+    tasks read, in a session of their own (on SQLite: not the turn's inline connection)."""
+    db = world.backend.ctx.db
+    with statements(db) as seen:
+        await world.backend.push_message(world.chau, command)
+    assert world.backend.pop_text()
+    claim = next(i for i, e in enumerate(seen) if "INSERT INTO inbound_updates" in e[2])
+    turn_connection = seen[claim][1]
+    commit = next(
+        i for i, e in enumerate(seen[claim:], claim) if e == ("commit", turn_connection, "")
+    )
+    reads = [i for i, e in enumerate(seen) if e[0] == "sql" and "FROM tasks" in e[2]]
+    if command != "/donvi":  # the unit list reads units only
+        assert reads
+    assert all(i > commit for i in reads)
+    city_reads = [i for i, e in enumerate(seen) if e[0] == "sql" and i > commit]
+    assert city_reads
+    if db.is_sqlite:
+        assert all(seen[i][1] != turn_connection for i in city_reads)
 
 
 async def test_leader_digest_is_city_wide(world: World) -> None:
@@ -72,3 +128,37 @@ async def test_head_cannot_open_another_unit(world: World) -> None:
     await backend.push_message(world.chau, "/donvi")
     listing = backend.pop_text()
     assert listing.startswith("Cách dùng: /donvi <mã đơn vị>") and "• SYT — Sở Y tế" in listing
+
+
+async def test_another_writer_is_not_blocked_while_the_city_is_read(world: World) -> None:
+    """SQLite: while /tonghop reads the tasks, another connection can take the write lock
+    at once (inside the turn's transaction it would find the database locked)."""
+    db = world.backend.ctx.db
+    if db.sqlite_path is None:
+        pytest.skip("SQLite's single write lock")
+    outcomes: list[str] = []
+
+    def write_meanwhile(_conn: Connection, _cursor: Any, sql: str, *_args: Any) -> None:
+        if "FROM tasks" not in sql or outcomes:
+            return
+        other = sqlite3.connect(db.sqlite_path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            outcomes.append("written")
+        except sqlite3.OperationalError as exc:
+            outcomes.append(str(exc))
+        finally:
+            other.close()
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", write_meanwhile)
+    if db.turn_engine is not None:
+        event.listen(db.turn_engine.sync_engine, "before_cursor_execute", write_meanwhile)
+    try:
+        await world.backend.push_message(world.chau, "/tonghop")
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", write_meanwhile)
+        if db.turn_engine is not None:
+            event.remove(db.turn_engine.sync_engine, "before_cursor_execute", write_meanwhile)
+    assert world.backend.pop_text().startswith("TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ")
+    assert outcomes == ["written"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import Runtime, add_components
+from bot.app import RunOptions, Runtime, add_components
 from bot.context import AppContext
 from bot.demo import OFFICIAL_CODES, TASK_CODES, UNIT_CODES, load_demo
 from bot.importing import import_files
@@ -172,14 +172,24 @@ def test_the_web_component_always_runs(ctx: AppContext) -> None:
     assert "web" in runtime.senders
 
 
-async def test_start_prints_where_dondoc_runs(
-    ctx: AppContext, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("vi", "Dondoc đang chạy tại http://127.0.0.1:0 (bảng điều khiển /, trò chuyện web /chat)"),
+        ("en", "Dondoc is running at http://127.0.0.1:0 (dashboard /, web chat /chat)"),
+    ],
+)
+async def test_start_prints_where_dondoc_runs_once_everything_runs(
+    ctx: AppContext, capsys: pytest.CaptureFixture[str], language: str, line: str
 ) -> None:
-    component = WebComponent(Runtime(ctx))
-    await component.start()
-    assert capsys.readouterr().out.strip() == (
-        "Dondoc is running at http://127.0.0.1:8080 (dashboard /, web chat /chat)"
-    )
+    ctx.settings = ctx.settings.model_copy(update={"language": language})
+    runtime = Runtime(ctx, RunOptions(port=0))
+    runtime.components.append(WebComponent(runtime))
+    try:
+        await runtime.start()
+    finally:
+        await runtime.stop()
+    assert capsys.readouterr().out.strip() == line
 
 
 async def test_static_files_are_served(web: Web) -> None:

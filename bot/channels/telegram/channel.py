@@ -2,9 +2,10 @@
 
 ``start()``: build the python-telegram-bot ``Bot`` against ``DONDOC_TELEGRAM_API_URL`` (with
 ``AIORateLimiter`` unless ``DONDOC_TELEGRAM_RATE_LIMITER`` is off), check the token with
-getMe (a refused token stops start-up with one clear line), publish the command menu in
-Vietnamese and English, then either poll (deleting any webhook) or set the webhook to
-``<--webhook-url>/telegram/webhook``; finally register the outbox sender.
+getMe (a refused token is one clear line and the channel stays off; an unreachable Bot API
+makes it keep connecting in the background, see :mod:`bot.channels.reconnect`), publish
+the command menu in Vietnamese and English, then either poll (deleting any webhook) or set
+the webhook to ``<--webhook-url>/telegram/webhook``; finally register the outbox sender.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.app import StartupError
 from bot.channels.base import RetryPolicy
+from bot.channels.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller
 from bot.channels.telegram.process import UpdateProcessor
@@ -102,6 +104,7 @@ class TelegramChannel:
         retry: RetryPolicy | None = None,
         poll_timeout: float = 25.0,
         concurrency: int | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.runtime = runtime
         self.settings = runtime.ctx.settings
@@ -115,6 +118,7 @@ class TelegramChannel:
         self.webhook: TelegramWebhook | None = None
         self.poller: UpdatePoller | None = None
         self._polling: asyncio.Task[None] | None = None
+        self.connector = ChannelConnector(runtime, CHANNEL, self._go_live, self.retry, sleep=sleep)
         if self.webhook_url:
             # Routes must exist before the web server starts.
             assert self.settings.telegram_token
@@ -125,6 +129,23 @@ class TelegramChannel:
             runtime.web_app.router.add_post(WEBHOOK_PATH, self.webhook.handle)
 
     async def start(self) -> None:
+        await self.connector.start()
+
+    async def _go_live(self) -> None:
+        """Everything from getMe to the registered sender. A network error, 5xx or 429 on
+        the way is :class:`ChannelUnreachable` (worth another try)."""
+        try:
+            await self._go_live_or_fail()
+        except ChannelRefused:
+            await self._close_requests()
+            raise
+        except (NetworkError, RetryAfter) as exc:
+            await self._close_requests()
+            raise ChannelUnreachable(
+                f"cannot reach the Telegram Bot API at {self.settings.telegram_api_url}: {exc}"
+            ) from exc
+
+    async def _go_live_or_fail(self) -> None:
         await self._connect()
         ctx = self.runtime.ctx
         await self._warm_up()
@@ -156,6 +177,7 @@ class TelegramChannel:
 
         The webhook stays set: other instances behind the same URL keep serving it.
         """
+        await self.connector.stop()
         self.runtime.senders.pop(CHANNEL, None)
         if self.webhook is not None:
             self.webhook.detach()
@@ -169,18 +191,20 @@ class TelegramChannel:
         with contextlib.suppress(TelegramError):
             await self.bot.shutdown()
 
+    async def _close_requests(self) -> None:
+        """Close the HTTP connections of a start that did not get through."""
+        with contextlib.suppress(TelegramError):
+            await self.bot.shutdown()
+
     async def _connect(self) -> None:
-        """getMe: a refused token or an unreachable server stops start-up."""
+        """getMe: a refused token is :class:`ChannelRefused` (network errors are the
+        caller's)."""
         try:
             await self.bot.initialize()
         except InvalidToken as exc:
-            raise StartupError(
+            raise ChannelRefused(
                 "Telegram refused DONDOC_TELEGRAM_TOKEN (invalid or revoked token): "
                 "check it with @BotFather"
-            ) from exc
-        except NetworkError as exc:
-            raise StartupError(
-                f"cannot reach the Telegram Bot API at {self.settings.telegram_api_url}: {exc}"
             ) from exc
         expected = self.settings.telegram_bot_username
         if expected and expected.lstrip("@").lower() != (self.bot.username or "").lower():

@@ -2,8 +2,10 @@
 
 Construction registers the routes on the runtime's one web server (they must exist before it
 starts): ``GET /media/<name>`` (photos Zalo fetches by URL) and, in webhook mode,
-``POST /zalo/webhook``. ``start()`` checks the token with getMe (a refused token stops
-start-up with one clear line; the token itself never appears in logs or messages), then
+``POST /zalo/webhook``. ``start()`` checks the token with getMe (a refused token is one
+clear line and the channel stays off; the token itself never appears in logs or messages;
+an unreachable Bot API makes it keep connecting in the background, see
+:mod:`bot.channels.reconnect`), then
 either polls (after deleteWebhook: polling and a webhook exclude each other) or sets the
 webhook to ``<--webhook-url>/zalo/webhook`` with ``DONDOC_ZALO_WEBHOOK_SECRET``; finally it
 registers the outbox sender as ``runtime.senders["zalo"]``.
@@ -18,7 +20,15 @@ from typing import TYPE_CHECKING
 
 from bot.app import StartupError
 from bot.channels.base import RetryPolicy
-from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloNetworkError, ZaloUnauthorized
+from bot.channels.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.zalo.client import (
+    ZaloClient,
+    ZaloError,
+    ZaloNetworkError,
+    ZaloRateLimited,
+    ZaloServerError,
+    ZaloUnauthorized,
+)
 from bot.channels.zalo.convert import CHANNEL
 from bot.channels.zalo.media import MediaRoute
 from bot.channels.zalo.polling import ZaloPoller
@@ -48,6 +58,7 @@ class ZaloChannel:
         retry: RetryPolicy | None = None,
         poll_timeout: int = 30,
         concurrency: int = 16,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         settings = runtime.ctx.settings
         if not settings.zalo_token:
@@ -71,8 +82,21 @@ class ZaloChannel:
         self.processor: UpdateProcessor | None = None
         self.poller: ZaloPoller | None = None
         self._polling: asyncio.Task[None] | None = None
+        self.connector = ChannelConnector(runtime, CHANNEL, self._go_live, self.retry, sleep=sleep)
 
     async def start(self) -> None:
+        await self.connector.start()
+
+    async def _go_live(self) -> None:
+        """Everything from getMe to the registered sender; a network error, 5xx or 429 on
+        the way is :class:`ChannelUnreachable` (worth another try)."""
+        try:
+            await self._go_live_or_fail()
+        except (ZaloNetworkError, ZaloServerError, ZaloRateLimited) as exc:
+            api_url = self.ctx.settings.zalo_api_url
+            raise ChannelUnreachable(f"cannot reach the Zalo Bot API at {api_url}: {exc}") from exc
+
+    async def _go_live_or_fail(self) -> None:
         settings = self.ctx.settings
         assert settings.zalo_token is not None
         # Retries belong to the callers (polling loop, reply delivery, outbox dispatcher),
@@ -109,6 +133,7 @@ class ZaloChannel:
 
         The webhook stays set: other instances behind the same URL keep serving it.
         """
+        await self.connector.stop()
         self.runtime.senders.pop(CHANNEL, None)
         if self.webhook is not None:
             self.webhook.detach()
@@ -127,24 +152,29 @@ class ZaloChannel:
             self.client = None
 
     async def _connect(self, client: ZaloClient) -> None:
-        """getMe: a refused token or an unreachable server stops start-up."""
+        """getMe: a refused token or another final answer is :class:`ChannelRefused`
+        (network errors and 5xx are the caller's)."""
         api_url = self.ctx.settings.zalo_api_url
         try:
             me = await client.get_me()
         except ZaloUnauthorized as exc:
-            raise StartupError(
+            raise ChannelRefused(
                 "Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked token): copy the token "
                 "again from Zalo Bot Creator"
             ) from exc
-        except ZaloNetworkError as exc:
-            raise StartupError(f"cannot reach the Zalo Bot API at {api_url}: {exc}") from exc
+        except (ZaloNetworkError, ZaloServerError, ZaloRateLimited):
+            raise
         except ZaloError as exc:
-            raise StartupError(f"the Zalo Bot API at {api_url} answered getMe with: {exc}") from exc
+            raise ChannelRefused(
+                f"the Zalo Bot API at {api_url} answered getMe with: {exc}"
+            ) from exc
         log.info("zalo: connected as %s (bot id %s)", me.account_name or "?", me.id)
 
     async def _start_polling(self, client: ZaloClient, processor: UpdateProcessor) -> None:
         try:
             await client.delete_webhook()
+        except (ZaloNetworkError, ZaloServerError, ZaloRateLimited):
+            raise
         except ZaloError as exc:
             raise StartupError(f"Zalo refused deleteWebhook before polling: {exc}") from exc
         self.poller = ZaloPoller(
@@ -161,6 +191,8 @@ class ZaloChannel:
         self.webhook.attach(processor)
         try:
             await client.set_webhook(url, self.webhook.secret)
+        except (ZaloNetworkError, ZaloServerError, ZaloRateLimited):
+            raise
         except ZaloError as exc:
             raise StartupError(f"Zalo refused the webhook {url}: {exc}") from exc
         log.info("zalo: webhook set to %s", url)

@@ -5,50 +5,99 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
-from bot.app import RunOptions, Runtime, StartupError
+from bot.app import RunOptions, Runtime
 from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
 from bot.models import AuditLog, Base, ChannelIdentity
-from tests.channels.zalo.harness import World, ZaloBot, link, say, zalo_context
+from tests.channels.sleeper import ControlledSleep, connected
+from tests.channels.zalo.harness import FAST_RETRY, World, ZaloBot, link, say, zalo_context
 from tests.fakes.zalo_api import FakeZaloServer
 
 WRONG_TOKEN = "1234567890:not-the-right-secret"
 
 
-async def test_a_refused_token_stops_start_up_with_one_clear_line(
+async def test_a_refused_token_is_one_clear_line_and_the_channel_stays_off(
     ctx: AppContext, server: FakeZaloServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     runtime = Runtime(zalo_context(ctx, server, zalo_token=WRONG_TOKEN), RunOptions(port=0))
-    channel = ZaloChannel(runtime)
-    with pytest.raises(StartupError) as raised:
+    channel = ZaloChannel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
+    try:
         await channel.start()
-    assert str(raised.value) == (
-        "Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked token): copy the token again "
-        "from Zalo Bot Creator"
+        assert runtime.channel_states == {"zalo": "off"}
+        assert "zalo" not in runtime.senders
+        assert channel.connector.task is None
+    finally:
+        await channel.stop()
+    [refused] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert refused.getMessage() == (
+        "zalo: Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked token): copy the token again "
+        "from Zalo Bot Creator; the channel stays off"
     )
-    assert "zalo" not in runtime.senders
     assert "not-the-right-secret" not in caplog.text
 
 
-async def test_an_unreachable_api_stops_start_up(ctx: AppContext) -> None:
+async def test_an_unreachable_api_does_not_stop_start_up(
+    ctx: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
     settings = ctx.settings.model_copy(
         update={"zalo_token": WRONG_TOKEN, "zalo_api_url": "http://127.0.0.1:9"}
     )
     runtime = Runtime(AppContext(settings=settings, db=ctx.db, clock=ctx.clock))
-    with pytest.raises(StartupError, match=r"^cannot reach the Zalo Bot API at http://127.0.0.1:9"):
-        await ZaloChannel(runtime).start()
+    channel = ZaloChannel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
+    try:
+        await channel.start()
+        assert runtime.channel_states == {"zalo": "down"}
+        assert "zalo" not in runtime.senders
+    finally:
+        await channel.stop()
+    [line] = [r for r in caplog.records if r.name == "bot.channels.reconnect"]
+    assert line.getMessage().startswith("zalo: cannot reach the Zalo Bot API at http://127.0.0.1:9")
+    assert line.exc_info is None
+    assert "not-the-right-secret" not in caplog.text
 
 
-async def test_dondoc_run_exits_non_zero_on_a_refused_token(
+async def test_zalo_answering_5xx_at_start_up_connects_later_with_backoff(
+    zalo_ctx: AppContext, world: World, server: FakeZaloServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    server.fail("getMe", 503, times=None)
+    sleep = ControlledSleep()
+    runtime = Runtime(zalo_ctx, RunOptions(host="127.0.0.1", port=0))
+    channel = ZaloChannel(runtime, retry=FAST_RETRY, poll_timeout=1, sleep=sleep)
+    runtime.components = [channel]
+    await runtime.start()
+    try:
+        assert runtime.channel_states == {"zalo": "down"}
+        await sleep.waiting(1)
+        await sleep.release()
+        await sleep.waiting(2)
+        assert sleep.delays == [0.01, 0.02]
+        server.clear_faults()
+        await sleep.release()
+        await connected(channel)
+        assert runtime.channel_states["zalo"] == "up"
+        assert "zalo" in runtime.senders
+        await link(world, server, "CV-SXD", "lan")
+    finally:
+        await runtime.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.channels.reconnect"]
+    assert len(lines) == 3
+    assert lines[1].startswith("zalo: attempt 2: cannot reach the Zalo Bot API")
+    assert lines[2] == "zalo: connected after 3 attempts"
+
+
+async def test_dondoc_run_keeps_running_without_zalo_on_a_refused_token(
     server: FakeZaloServer, tmp_path: Path
 ) -> None:
+    """No exit (a supervisor would restart it again and again): one line, the rest runs."""
     env = {
         **os.environ,
         "DONDOC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.db",
@@ -56,9 +105,15 @@ async def test_dondoc_run_exits_non_zero_on_a_refused_token(
         "DONDOC_ZALO_API_URL": server.url,
         "DONDOC_WEB_PORT": "0",
         "DONDOC_CONFIG": str(tmp_path / "dondoc.toml"),
+        "DONDOC_LANGUAGE": "en",
     }
     env.pop("DONDOC_TELEGRAM_TOKEN", None)
     (tmp_path / "dondoc.toml").write_text("")
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bot.cli import main; main()", "migrate", env=env, cwd=tmp_path
+    )
+    async with asyncio.timeout(60):
+        assert await migrate.wait() == 0
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -69,14 +124,24 @@ async def test_dondoc_run_exits_non_zero_on_a_refused_token(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    async with asyncio.timeout(30):
-        stdout, stderr = await process.communicate()
-    assert process.returncode == 1
-    assert stderr.decode().strip().splitlines()[-1] == (
-        "Cannot start: Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked token): copy the "
-        "token again from Zalo Bot Creator"
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(60):
+            running = await process.stdout.readline()
+        assert running.startswith(b"Dondoc is running at")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(60):
+            stdout, stderr = await process.communicate()
+    assert process.returncode == 0
+    refused = [line for line in stderr.decode().splitlines() if "DONDOC_ZALO_TOKEN" in line]
+    assert len(refused) == 1
+    assert refused[0].endswith(
+        "ERROR bot.channels.reconnect: zalo: Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked "
+        "token): copy the token again from Zalo Bot Creator; the channel stays off"
     )
-    assert b"not-the-right-secret" not in stdout + stderr
+    assert b"Traceback" not in stderr, stderr.decode()
+    assert b"not-the-right-secret" not in running + stdout + stderr
 
 
 async def test_polling_backs_off_on_429_and_5xx_and_keeps_going(
