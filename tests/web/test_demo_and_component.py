@@ -57,7 +57,7 @@ async def test_demo_chat_picker_links_the_browser_and_audits_it(
         "/chat/demo", data={"csrf": chat_csrf_of(page), "official": "GD-STC"}
     )
     assert response.url.path == "/chat"
-    assert "Bạn đang trò chuyện với tư cách Trần Văn Nam" in await response.text()
+    assert "Đồng chí đang trò chuyện với tư cách Trần Văn Nam" in await response.text()
     async with demo_web.ctx.db.session() as session:
         identity = await session.scalar(select(ChannelIdentity))
         row = await session.scalar(select(AuditLog).where(AuditLog.action == "identity.link"))
