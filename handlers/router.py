@@ -27,6 +27,14 @@ class CommandSpec:
     """Chat types where the command works: ``private`` and/or ``group``."""
     help_key: str | None
     """Text key describing the command in /trogiup (None: not listed)."""
+    english: str
+    """The name English speakers type (one of ``name`` and ``aliases``)."""
+    menu_key: str | None
+    """Text key of the one-line description in the command menu (None: not in the menu)."""
+
+    def name_in(self, lang: str | None) -> str:
+        """The name shown to people using ``lang``."""
+        return self.english if lang == "en" else self.name
 
 
 @dataclass
@@ -43,8 +51,17 @@ class Router:
         roles: Iterable[Role] | None = ALL_ROLES,
         chats: Iterable[str] = ("private",),
         help_key: str | None = None,
+        english: str | None = None,
+        menu_key: str | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Register a command. By default only registered officials (any role) may use it."""
+        """Register a command. By default only registered officials (any role) may use it.
+
+        ``english`` (default: ``name``) is the name English speakers type, accepted as an
+        alias; ``menu_key`` puts the command in the command menu with that description.
+        """
+        english_name = english or name
+        if english_name not in (name, *aliases):
+            aliases = (*aliases, english_name)
 
         def register(handler: Handler) -> Handler:
             self.commands.append(
@@ -55,6 +72,8 @@ class Router:
                     roles=None if roles is None else frozenset(roles),
                     chats=frozenset(chats),
                     help_key=help_key,
+                    english=english_name,
+                    menu_key=menu_key,
                 )
             )
             return handler

@@ -46,7 +46,7 @@ class ChoiceError(DomainError):
         return TEXTS.t(self.code, lang, **self.params)
 
 
-@router.command("kenh", "channel", help_key="help.channel")
+@router.command("kenh", english="channel", help_key="help.channel", menu_key="menu.channel")
 async def channel(turn: Turn) -> Reply:
     """``/kenh`` shows the choice; ``/kenh <kênh…|tatca|lienket>`` applies one at once."""
     official = official_of(turn)

@@ -35,7 +35,13 @@ REQUEST_NOTICE = "extension.request"
 DECISION_NOTICE = "extension.decision"
 
 
-@router.command("giahan", "extend", roles=REPORTING_ROLES, help_key="help.extend")
+@router.command(
+    "giahan",
+    english="extend",
+    roles=REPORTING_ROLES,
+    help_key="help.extend",
+    menu_key="menu.extend",
+)
 async def extend(turn: Turn) -> Reply:
     """``/giahan NV-01 31/12/2025 reason``."""
     code, rest = first_word(turn.args)

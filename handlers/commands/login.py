@@ -13,7 +13,7 @@ router = Router()
 TEXTS = Catalog("handlers.login")
 
 
-@router.command("dangnhap", "login", help_key="help.login")
+@router.command("dangnhap", english="login", help_key="help.login", menu_key="menu.login")
 async def login(turn: Turn) -> Reply:
     """Registered officials only, private chats only (the link opens their session)."""
     assert turn.official is not None

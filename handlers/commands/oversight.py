@@ -34,7 +34,13 @@ OVERDUE_LIMIT = 60
 UNIT_LIMIT = 40
 
 
-@router.command("tonghop", "digest", roles=OVERSIGHT_ROLES, help_key="help.digest")
+@router.command(
+    "tonghop",
+    english="digest",
+    roles=OVERSIGHT_ROLES,
+    help_key="help.digest",
+    menu_key="menu.digest",
+)
 async def digest(turn: Turn) -> Reply:
     """The status digest now: city-wide for leaders and admins, own unit for heads."""
     official = official_of(turn)
@@ -57,7 +63,13 @@ async def digest(turn: Turn) -> Reply:
     return turn.reply(text)
 
 
-@router.command("quahan", "overdue", roles=OVERSIGHT_ROLES, help_key="help.overdue")
+@router.command(
+    "quahan",
+    english="overdue",
+    roles=OVERSIGHT_ROLES,
+    help_key="help.overdue",
+    menu_key="menu.overdue",
+)
 async def overdue(turn: Turn) -> Reply:
     """Overdue open tasks grouped by lead unit, the units with most overdue first."""
     official = official_of(turn)
@@ -89,7 +101,9 @@ async def overdue(turn: Turn) -> Reply:
     return turn.reply("\n".join(lines))
 
 
-@router.command("donvi", "unit", roles=OVERSIGHT_ROLES, help_key="help.unit")
+@router.command(
+    "donvi", english="unit", roles=OVERSIGHT_ROLES, help_key="help.unit", menu_key="menu.unit"
+)
 async def unit(turn: Turn) -> Reply:
     """One unit: its figures in the four categories and its open tasks."""
     official = official_of(turn)
