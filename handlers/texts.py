@@ -1,4 +1,4 @@
-"""Texts of the conversation (Vietnamese with full diacritics, and English)."""
+"""Texts of the conversation: context ``handlers`` of the message catalogs in ``bot/locale``."""
 
 from bot.i18n import Catalog
 

@@ -1,4 +1,5 @@
-"""Texts of reminders and scheduler notices (Vietnamese with diacritics, and English)."""
+"""Texts of reminders and scheduler notices: context ``scheduler`` of the message catalogs in
+``bot/locale``."""
 
 from bot.i18n import Catalog
 
