@@ -1,6 +1,7 @@
 # Dondoc: two commands do everything on a fresh machine with Python 3.11 and make.
 #   make run   - install, migrate the SQLite database, load demo data if empty, start the bot
 #   make test  - install and run the whole test suite (SQLite always, PostgreSQL when reachable)
+#   make i18n  - refresh the message template and the translations from the Vietnamese catalog
 # Both install the exact versions in constraints.txt; `make constraints` refreshes that file.
 
 PYTHON ?= python3
@@ -10,7 +11,9 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := constraints.txt
 FRESH_VENV := .venv-constraints
 
-.PHONY: run test install lint bench clean constraints
+LOCALES := bot/locale
+
+.PHONY: run test install lint bench i18n clean constraints
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +35,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The template comes from the Vietnamese catalog (babel.cfg); every other language is updated
+# from it, then checked (complete, same placeholders, template in sync).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --project Dondoc --version 0.1.0 \
+		-o $(LOCALES)/dondoc.pot $(LOCALES)
+	for lang in $$(ls $(LOCALES) | grep -vx -e vi -e dondoc.pot); do \
+		$(BIN)/pybabel update -i $(LOCALES)/dondoc.pot -d $(LOCALES) -D dondoc -l $$lang \
+			--no-fuzzy-matching --ignore-obsolete || exit 1; \
+	done
+	$(BIN)/pytest -q -p no:cacheprovider tests/bot/test_i18n.py
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -17,13 +17,7 @@ from bot.services.summary import UnitFigures
 from bot.status import Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 
-TEXTS = Catalog(
-    {
-        "title": ("Tình hình thực hiện nhiệm vụ theo đơn vị", "Task status by unit"),
-        "axis": ("Số nhiệm vụ", "Tasks"),
-        "more": ("(và {n} đơn vị khác)", "(and {n} more units)"),
-    }
-)
+TEXTS = Catalog("charts")
 
 #: Overdue first (what a leader looks for), then in progress, done late, done on time.
 SERIES: tuple[tuple[Status, str], ...] = (

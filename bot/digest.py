@@ -19,67 +19,7 @@ from bot.services.summary import Summary, TaskLine, UnitFigures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 
-TEXTS = Catalog(
-    {
-        "title.daily": ("TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ", "TASK STATUS DIGEST"),
-        "title.weekly": (
-            "TỔNG HỢP TUẦN: TÌNH HÌNH THỰC HIỆN NHIỆM VỤ",
-            "WEEKLY TASK STATUS DIGEST",
-        ),
-        "scope": ("{scope}, ngày {date}", "{scope}, {date}"),
-        "total": (
-            "Tổng số nhiệm vụ: {total} (có thời hạn: {with_deadline}; không thời hạn: {without})",
-            "Tasks: {total} (with a deadline: {with_deadline}; without: {without})",
-        ),
-        "no_tasks": ("Chưa có nhiệm vụ nào.", "No tasks yet."),
-        "change.daily": (
-            "(so với lần trước trong ngoặc)",
-            "(change since the last digest in brackets)",
-        ),
-        "change.weekly": (
-            "(so với tuần trước trong ngoặc)",
-            "(change since last week in brackets)",
-        ),
-        "share_all": ("{pct} tổng số", "{pct} of all"),
-        "share_deadline": ("{pct} số có thời hạn", "{pct} of those with a deadline"),
-        "units.header": (
-            "THEO ĐƠN VỊ (quá hạn / trong hạn / xong đúng hạn / xong quá hạn):",
-            "BY UNIT (overdue / in progress / done on time / done late):",
-        ),
-        "units.more": ("… và {n} đơn vị khác", "… and {n} more units"),
-        "overdue.header": ("NHIỆM VỤ QUÁ HẠN LÂU NHẤT:", "MOST OVERDUE TASKS:"),
-        "escalated.header": (
-            "NHIỆM VỤ CẦN LÃNH ĐẠO CHỈ ĐẠO (quá hạn từ {n} ngày làm việc):",
-            "ESCALATED TASKS (overdue {n}+ working days):",
-        ),
-        "due_week.header": ("ĐẾN HẠN TRONG TUẦN:", "DUE THIS WEEK:"),
-        "silent.header": (
-            "ĐƠN VỊ CHƯA BÁO CÁO TỪ {n} NGÀY TRỞ LÊN:",
-            "UNITS WITH NO REPORT FOR {n}+ DAYS:",
-        ),
-        "silent.last": ("báo cáo gần nhất {date}", "last report {date}"),
-        "silent.never": ("chưa có báo cáo nào", "no report yet"),
-        "extensions.header": (
-            "ĐỀ NGHỊ GIA HẠN CHỜ QUYẾT ĐỊNH:",
-            "EXTENSION REQUESTS AWAITING A DECISION:",
-        ),
-        "extensions.line": (
-            "{code} {title}: {old} → {new}, {who} đề nghị ngày {on}",
-            "{code} {title}: {old} → {new}, asked by {who} on {on}",
-        ),
-        "completed.header.daily": (
-            "HOÀN THÀNH TỪ LẦN TỔNG HỢP TRƯỚC:",
-            "COMPLETED SINCE THE LAST DIGEST:",
-        ),
-        "completed.header.weekly": ("HOÀN THÀNH TRONG TUẦN:", "COMPLETED THIS WEEK:"),
-        "deadline": ("hạn {date}", "due {date}"),
-        "delivery.header": ("GỬI NHẮC VIỆC:", "REMINDER DELIVERY:"),
-        "delivery.line": (
-            "đã gửi {sent} (muộn {late}), lỗi {failed}, bỏ qua khi bot ngừng chạy {skipped}",
-            "sent {sent} ({late} late), failed {failed}, skipped while the bot was down {skipped}",
-        ),
-    }
-)
+TEXTS = Catalog("digest")
 
 MAX_UNITS = 15
 MAX_TITLE = 60

@@ -1,32 +1,67 @@
-"""Tiny message catalogs: Vietnamese (default, with full diacritics) and English.
+"""Message catalogs: one gettext domain, ``dondoc``, Vietnamese (default) and English.
 
-Each package keeps its own catalog (``bot.texts``, ``handlers.texts``, ``scheduler.texts``…)
-so texts live next to the code that says them.
+Every message has a symbolic id (``report.saved``) and a context naming the part of the
+program that says it (``handlers``, ``scheduler``, ``web``…). Its text in each language lives in
+``bot/locale/<lang>/LC_MESSAGES/dondoc.po``, read with Babel at first use, so there is no build
+step and translators use the usual gettext tools (docs/operations.md, "Translations").
+A message a language lacks falls back to Vietnamese.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 
+from babel.messages.pofile import read_po
+
+DOMAIN = "dondoc"
+SOURCE_LANGUAGE = "vi"
 LANGUAGES = ("vi", "en")
+"""The languages the chat, the web pages and the command line speak."""
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def catalog_path(lang: str) -> Path:
+    """Where the .po file of ``lang`` lives."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(lang: str) -> Mapping[tuple[str, str], str]:
+    """(context, message id) → ``str.format`` template, for every translated message of
+    ``lang`` (fuzzy entries do not count, as in gettext); empty for a language without a file."""
+    path = catalog_path(lang)
+    if not path.is_file():
+        return {}
+    with path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=lang, domain=DOMAIN)
+    return {
+        (message.context or "", str(message.id)): str(message.string)
+        for message in catalog
+        if message.id and message.string and not message.fuzzy
+    }
 
 
 class Catalog:
-    """Maps a key to a (vi, en) pair of ``str.format`` templates."""
+    """The messages of one context, e.g. ``Catalog("handlers")``."""
 
-    def __init__(self, texts: Mapping[str, tuple[str, str]]) -> None:
-        self._texts = dict(texts)
+    def __init__(self, context: str) -> None:
+        self.context = context
 
-    def __contains__(self, key: str) -> bool:
-        return key in self._texts
+    def template(self, key: str, lang: str | None = SOURCE_LANGUAGE) -> str:
+        """The text of ``key`` in ``lang`` (Vietnamese when that language lacks it)."""
+        found = translations(lang or SOURCE_LANGUAGE).get((self.context, key))
+        if found is not None:
+            return found
+        try:
+            return translations(SOURCE_LANGUAGE)[(self.context, key)]
+        except KeyError:
+            raise KeyError(f"no message {key!r} in context {self.context!r}") from None
 
-    def keys(self) -> list[str]:
-        return list(self._texts)
-
-    def t(self, key: str, lang: str | None = "vi", /, **params: object) -> str:
-        vi, en = self._texts[key]
-        template = en if lang == "en" else vi
+    def t(self, key: str, lang: str | None = SOURCE_LANGUAGE, /, **params: object) -> str:
+        template = self.template(key, lang)
         return template.format(**params) if params else template
 
 

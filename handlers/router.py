@@ -30,10 +30,18 @@ class CommandSpec:
     """Chat types where the command works: ``private`` and/or ``group``."""
     help_key: str | None
     """Text key describing the command in /trogiup (None: not listed)."""
+    english: str
+    """The name English speakers type (one of ``name`` and ``aliases``)."""
+    menu_key: str | None
+    """Text key of the one-line description in the command menu (None: not in the menu)."""
     read_only: bool = False
     """The handler only reads (possibly the whole city) and replies with text: the
     dispatcher records the update and commits the turn first, then runs it in a separate
     read session, so a long read never holds the turn's write transaction."""
+
+    def name_in(self, lang: str | None) -> str:
+        """The name shown to people using ``lang``."""
+        return self.english if lang == "en" else self.name
 
 
 @dataclass
@@ -51,10 +59,19 @@ class Router:
         roles: Iterable[Role] | None = ALL_ROLES,
         chats: Iterable[str] = ("private",),
         help_key: str | None = None,
+        english: str | None = None,
+        menu_key: str | None = None,
         read_only: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Register a command. By default only registered officials (any role) may use it;
-        see :attr:`CommandSpec.read_only` for ``read_only``."""
+        """Register a command. By default only registered officials (any role) may use it.
+
+        ``english`` (default: ``name``) is the name English speakers type, accepted as an
+        alias; ``menu_key`` puts the command in the command menu with that description; see
+        :attr:`CommandSpec.read_only` for ``read_only``.
+        """
+        english_name = english or name
+        if english_name not in (name, *aliases):
+            aliases = (*aliases, english_name)
 
         def register(handler: Handler) -> Handler:
             self.commands.append(
@@ -66,6 +83,8 @@ class Router:
                     chats=frozenset(chats),
                     help_key=help_key,
                     read_only=read_only,
+                    english=english_name,
+                    menu_key=menu_key,
                 )
             )
             return handler

@@ -14,7 +14,14 @@ from handlers.turn import Turn
 router = Router()
 
 
-@router.command("start", "batdau", roles=None, chats=("private", "group"), help_key="help.start")
+@router.command(
+    "start",
+    "batdau",
+    roles=None,
+    chats=("private", "group"),
+    help_key="help.start",
+    menu_key="menu.start",
+)
 async def start(turn: Turn) -> Reply:
     """``/start <code>`` links this account (private chat) or binds a group to a unit."""
     code = turn.args.split()[0] if turn.args else ""
@@ -48,7 +55,14 @@ async def start(turn: Turn) -> Reply:
     return turn.reply(turn.t("start.linked", name=official.full_name, role=role))
 
 
-@router.command("trogiup", "help", roles=None, chats=("private", "group"), help_key="help.help")
+@router.command(
+    "trogiup",
+    english="help",
+    roles=None,
+    chats=("private", "group"),
+    help_key="help.help",
+    menu_key="menu.help",
+)
 async def help_(turn: Turn) -> Reply:
     """What this person may do: every command their role allows, in their language."""
     lines = [turn.t("help.title")]
@@ -65,7 +79,14 @@ async def help_(turn: Turn) -> Reply:
     return turn.reply("\n".join(lines))
 
 
-@router.command("huy", "cancel", roles=None, chats=("private", "group"), help_key="help.cancel")
+@router.command(
+    "huy",
+    english="cancel",
+    roles=None,
+    chats=("private", "group"),
+    help_key="help.cancel",
+    menu_key="menu.cancel",
+)
 async def cancel(turn: Turn) -> Reply:
     had_flow = turn.flow is not None or turn.interrupted_flow is not None
     await turn.clear_state()

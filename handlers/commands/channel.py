@@ -36,59 +36,7 @@ CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web"}
 ALL_WORDS = frozenset({"tatca", "tat ca", "all", "ca hai", "both"})
 LINK_WORDS = frozenset({"lienket", "lien ket", "link"})
 
-TEXTS = Catalog(
-    {
-        "channel.status": (
-            "Nhắc việc và báo cáo tổng hợp đang gửi đến bạn qua: {current}.\n"
-            "Tài khoản đã liên kết: {linked}.",
-            "Reminders and digests currently reach you on: {current}.\nLinked accounts: {linked}.",
-        ),
-        "channel.choose": (
-            "Chọn nơi nhận (hoặc gõ: kenh zalo, kenh telegram, kenh tatca):",
-            "Choose where they go (or type: channel zalo, channel telegram, channel all):",
-        ),
-        "channel.only_one": (
-            "Bạn mới liên kết một kênh. Muốn nhận cả trên kênh khác? Chọn “Liên kết thêm kênh”.",
-            "You have linked one channel. To get messages on another one too, choose "
-            "“Link another channel”.",
-        ),
-        "channel.nothing_active": (
-            "Lưu ý: kênh bạn đã chọn hiện không nhận được tin (tài khoản đã ngừng liên kết). "
-            "Hãy chọn lại.",
-            "Note: the channel you chose cannot receive messages now (the account was "
-            "unlinked). Please choose again.",
-        ),
-        "channel.all_linked": ("mọi kênh đã liên kết", "every linked channel"),
-        "channel.none": ("chưa có", "none"),
-        "button.all": ("Tất cả kênh đã liên kết", "Every linked channel"),
-        "button.only": ("Chỉ {channel}", "Only {channel}"),
-        "button.link": ("Liên kết thêm kênh", "Link another channel"),
-        "channel.saved": (
-            "Đã lưu: nhắc việc và báo cáo tổng hợp sẽ gửi đến bạn qua {channels}.",
-            "Saved: reminders and digests will reach you on {channels}.",
-        ),
-        "channel.not_linked": (
-            "Bạn chưa liên kết {channel} với Dondoc. Gõ “kenh lienket” để nhận mã liên kết, "
-            "rồi gửi /start <mã> cho bot Dondoc trên {channel}.",
-            "You have not linked {channel} to Dondoc. Type “channel link” to get a link code, "
-            "then send /start <code> to the Dondoc bot on {channel}.",
-        ),
-        "channel.unknown": (
-            "Không hiểu “{text}”. Dùng: kenh (xem và chọn), kenh zalo, kenh telegram, kenh web, "
-            "kenh tatca hoặc kenh lienket.",
-            "I did not understand “{text}”. Use: channel (show and choose), channel zalo, "
-            "channel telegram, channel web, channel all or channel link.",
-        ),
-        "channel.link_code": (
-            "Mã liên kết của bạn: {code}\n"
-            "Mở Dondoc trên ứng dụng kia (Telegram hoặc Zalo) và gửi: /start {code}\n"
-            "Mã dùng một lần, hết hạn sau {minutes} phút. Không chuyển mã này cho người khác.",
-            "Your link code: {code}\n"
-            "Open Dondoc in the other app (Telegram or Zalo) and send: /start {code}\n"
-            "The code works once and expires in {minutes} minutes. Do not share it.",
-        ),
-    }
-)
+TEXTS = Catalog("handlers.channel")
 
 
 class ChoiceError(DomainError):
@@ -98,7 +46,7 @@ class ChoiceError(DomainError):
         return TEXTS.t(self.code, lang, **self.params)
 
 
-@router.command("kenh", "channel", help_key="help.channel")
+@router.command("kenh", english="channel", help_key="help.channel", menu_key="menu.channel")
 async def channel(turn: Turn) -> Reply:
     """``/kenh`` shows the choice; ``/kenh <kênh…|tatca|lienket>`` applies one at once."""
     official = official_of(turn)

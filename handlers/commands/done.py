@@ -21,7 +21,9 @@ from handlers.turn import Turn
 router = Router()
 
 
-@router.command("xong", "done", roles=REPORTING_ROLES, help_key="help.done")
+@router.command(
+    "xong", english="done", roles=REPORTING_ROLES, help_key="help.done", menu_key="menu.done"
+)
 async def done(turn: Turn) -> Reply:
     """``/xong NV-01 [note]`` (a file sent with this caption is stored with it)."""
     code, note = first_word(turn.args)

@@ -44,7 +44,7 @@ REQUEST_NOTICE = "extension.request"
 PENDING_LIST_LIMIT = 10
 
 
-@router.command("giahan", "extend", help_key="help.extend")
+@router.command("giahan", english="extend", help_key="help.extend", menu_key="menu.extend")
 async def extend(turn: Turn) -> list[Reply] | Reply:
     """``/giahan NV-01 31/12/2025 reason``; a leader's bare ``/giahan`` lists the pending."""
     official = official_of(turn)
@@ -103,7 +103,13 @@ async def extend(turn: Turn) -> list[Reply] | Reply:
     return turn.reply(text)
 
 
-@router.command("duyet", "approvals", roles=(Role.LEADER, Role.ADMIN), help_key="help.decide")
+@router.command(
+    "duyet",
+    english="approvals",
+    roles=(Role.LEADER, Role.ADMIN),
+    help_key="help.decide",
+    menu_key="menu.decide",
+)
 async def approvals(turn: Turn) -> list[Reply] | Reply:
     """``/duyet``: the pending requests, for leaders and admins."""
     return await pending_list(turn)

@@ -10,19 +10,10 @@ from handlers.turn import Turn
 
 router = Router()
 
-TEXTS = Catalog(
-    {
-        "login.link": (
-            "Đường dẫn đăng nhập bảng điều khiển của bạn (dùng một lần, hết hạn sau {minutes} "
-            "phút):\n{url}\nKhông chuyển đường dẫn này cho người khác.",
-            "Your dashboard login link (works once, expires in {minutes} minutes):\n{url}\n"
-            "Do not share this link.",
-        ),
-    }
-)
+TEXTS = Catalog("handlers.login")
 
 
-@router.command("dangnhap", "login", help_key="help.login")
+@router.command("dangnhap", english="login", help_key="help.login", menu_key="menu.login")
 async def login(turn: Turn) -> Reply:
     """Registered officials only, private chats only (the link opens their session)."""
     assert turn.official is not None

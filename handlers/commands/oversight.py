@@ -35,7 +35,14 @@ OVERDUE_LIMIT = 60
 UNIT_LIMIT = 40
 
 
-@router.command("tonghop", "digest", roles=OVERSIGHT_ROLES, help_key="help.digest", read_only=True)
+@router.command(
+    "tonghop",
+    english="digest",
+    roles=OVERSIGHT_ROLES,
+    help_key="help.digest",
+    menu_key="menu.digest",
+    read_only=True,
+)
 async def digest(turn: Turn) -> Reply:
     """The status digest now: city-wide for leaders and admins, own unit for heads."""
     official = official_of(turn)
@@ -58,7 +65,14 @@ async def digest(turn: Turn) -> Reply:
     return turn.reply(text)
 
 
-@router.command("quahan", "overdue", roles=OVERSIGHT_ROLES, help_key="help.overdue", read_only=True)
+@router.command(
+    "quahan",
+    english="overdue",
+    roles=OVERSIGHT_ROLES,
+    help_key="help.overdue",
+    menu_key="menu.overdue",
+    read_only=True,
+)
 async def overdue(turn: Turn) -> Reply:
     """Overdue open tasks grouped by lead unit, the units with most overdue first."""
     official = official_of(turn)
@@ -90,7 +104,14 @@ async def overdue(turn: Turn) -> Reply:
     return turn.reply("\n".join(lines))
 
 
-@router.command("donvi", "unit", roles=OVERSIGHT_ROLES, help_key="help.unit", read_only=True)
+@router.command(
+    "donvi",
+    english="unit",
+    roles=OVERSIGHT_ROLES,
+    help_key="help.unit",
+    menu_key="menu.unit",
+    read_only=True,
+)
 async def unit(turn: Turn) -> Reply:
     """One unit: its figures in the four categories and its open tasks."""
     official = official_of(turn)

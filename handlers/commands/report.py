@@ -63,7 +63,13 @@ MODE_PROGRESS = "progress"
 MODE_NOTE = "note"
 
 
-@router.command("baocao", "report", roles=REPORTING_ROLES, help_key="help.report")
+@router.command(
+    "baocao",
+    english="report",
+    roles=REPORTING_ROLES,
+    help_key="help.report",
+    menu_key="menu.report",
+)
 async def report(turn: Turn) -> Reply:
     """``/baocao`` starts the flow; ``/baocao NV-01`` starts it for a task;
     ``/baocao NV-01 60 note`` saves at once (with the attached file, if any)."""

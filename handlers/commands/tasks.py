@@ -23,7 +23,7 @@ CITY_LIST_LIMIT = 15
 UNIT_LIST_LIMIT = 30
 
 
-@router.command("nhiemvu", "tasks", help_key="help.tasks")
+@router.command("nhiemvu", english="tasks", help_key="help.tasks", menu_key="menu.tasks")
 async def tasks(turn: Turn) -> Reply:
     code, _ = first_word(turn.args)
     if code:

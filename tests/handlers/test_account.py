@@ -37,7 +37,9 @@ async def test_repeated_wrong_guesses_are_throttled(world: World) -> None:
         await backend.push_message(NEWCOMER, f"/start WRONG-{attempt}")
         assert backend.pop_text().startswith("Mã mời không đúng.")
     await backend.push_message(NEWCOMER, f"/start {good}")
-    assert backend.pop_text() == "Bạn đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau 15 phút."
+    assert (
+        backend.pop_text() == "Đồng chí đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau 15 phút."
+    )
     world.ctx.clock.advance(dt.timedelta(minutes=16))  # type: ignore[attr-defined]
     await backend.push_message(NEWCOMER, f"/start {good}")
     assert backend.pop_text().startswith("Đã liên kết tài khoản")

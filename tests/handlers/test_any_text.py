@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.commands import menu
+from handlers.commands import ROUTERS, menu
 from handlers.texts import TEXTS
 from tests.handlers.conftest import World
 
@@ -43,3 +43,17 @@ def test_menu_in_both_languages() -> None:
     for name, description in [*vi.items(), *en.items()]:
         assert re.fullmatch(r"[a-z0-9_]{1,32}", name)
         assert 1 <= len(description) <= 256
+
+
+def test_menu_lists_every_command_of_the_help_under_the_name_people_type() -> None:
+    """The menu comes from the registered commands, not from the wording of the help lines."""
+    specs = [spec for router in ROUTERS for spec in router.commands if spec.help_key]
+    assert all(spec.menu_key for spec in specs), "a command in /trogiup lacks a menu description"
+    assert [name for name, _ in menu("vi")] == [spec.name for spec in specs]
+    assert [name for name, _ in menu("en")] == [spec.english for spec in specs]
+    for spec in specs:
+        assert spec.english in (spec.name, *spec.aliases)
+        assert f"/{spec.name_in('vi')}" in TEXTS.t(spec.help_key or "", "vi")
+        assert f"/{spec.name_in('en')}" in TEXTS.t(spec.help_key or "", "en")
+    assert dict(menu("vi"))["kenh"] == "Chọn kênh nhận nhắc việc, liên kết thêm kênh"
+    assert dict(menu("en"))["start"] == "Link your account with an invite code"

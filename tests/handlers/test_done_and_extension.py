@@ -114,7 +114,7 @@ async def test_extension_bad_input(world: World) -> None:
         "/giahan NQ-01 12/12/2025 lý do": "phải sau hạn hiện tại 15/12/2025",
         "/giahan NQ-01 31/12/2025": "Vui lòng ghi lý do",
         "/giahan NV-04 31/12/2025 lý do": "đã hoàn thành, không cần gia hạn",
-        "/giahan NV-05 31/12/2025 lý do": "không thuộc đơn vị của bạn",
+        "/giahan NV-05 31/12/2025 lý do": "không thuộc đơn vị của đồng chí",
     }
     for command, expected in cases.items():
         await backend.push_message(world.hoa, command)
@@ -133,7 +133,7 @@ async def test_only_leaders_decide(world: World) -> None:
     backend.pop_text()
     request = await _request(world)
     await backend.push_button(world.nam, f"ext:{request.id}:ok")
-    assert backend.pop_text() == "Xin lỗi, bạn không có quyền thực hiện thao tác này."
+    assert backend.pop_text() == "Xin lỗi, đồng chí không có quyền thực hiện thao tác này."
     await backend.push_button(world.chau, "ext:999999:ok")
     assert backend.pop_text() == "Không tìm thấy đề nghị gia hạn."
     await backend.push_button(world.chau, "ext:99999999999999999999:ok")

@@ -80,7 +80,7 @@ async def test_head_digest_is_own_unit(world: World) -> None:
 async def test_staff_may_not_ask_for_digests(world: World) -> None:
     for command in ("/tonghop", "/quahan", "/donvi STC"):
         await world.backend.push_message(world.hoa, command)
-        assert world.backend.pop_text() == "Xin lỗi, bạn không có quyền dùng lệnh này."
+        assert world.backend.pop_text() == "Xin lỗi, đồng chí không có quyền dùng lệnh này."
 
 
 async def test_overdue_grouped_by_unit(world: World) -> None:

@@ -71,7 +71,7 @@ async def test_report_then_tasks_then_leader_digest_count_it(world: World) -> No
 async def test_out_of_range_and_missing_percent_get_clear_replies(world: World) -> None:
     backend = world.backend
     await backend.push_message(world.hoa, "/baocao NQ-01 150 quá nhiều")
-    assert backend.pop_text() == "Tiến độ phải từ 0 đến 100% (bạn nhập 150)."
+    assert backend.pop_text() == "Tiến độ phải từ 0 đến 100% (đồng chí nhập 150)."
     await backend.push_message(world.hoa, "/baocao NQ-01 gần xong")
     assert backend.pop_text() == (
         "Hãy ghi tiến độ sau mã nhiệm vụ, ví dụ: /baocao NQ-01 60 Đã trình dự thảo."
@@ -100,9 +100,9 @@ async def test_coordinating_unit_adds_a_note_not_progress(world: World) -> None:
 async def test_other_units_and_leaders_cannot_report(world: World) -> None:
     backend = world.backend
     await backend.push_message(world.tuan, "/baocao NV-02 60")
-    assert backend.pop_text() == "Nhiệm vụ NV-02 không thuộc đơn vị của bạn."
+    assert backend.pop_text() == "Nhiệm vụ NV-02 không thuộc đơn vị của đồng chí."
     await backend.push_message(world.chau, "/baocao NV-02 60")
-    assert backend.pop_text() == "Xin lỗi, bạn không có quyền dùng lệnh này."
+    assert backend.pop_text() == "Xin lỗi, đồng chí không có quyền dùng lệnh này."
     await backend.push_button(world.chau, "rp:NV-02")
     assert "không báo cáo tiến độ" in backend.pop_text()
     await backend.push_message(world.chau, "NV-02 60% xong")
@@ -154,7 +154,7 @@ async def test_guided_flow_typed_percent_and_skips(world: World) -> None:
     await backend.push_message(world.hoa, "abc")
     assert backend.pop_text().startswith("Tiến độ phải là một số nguyên từ 0 đến 100")
     await backend.push_message(world.hoa, "101")
-    assert backend.pop_text() == "Tiến độ phải từ 0 đến 100% (bạn nhập 101)."
+    assert backend.pop_text() == "Tiến độ phải từ 0 đến 100% (đồng chí nhập 101)."
     await backend.push_message(world.hoa, "60 %")
     note = backend.pop_message()
     await backend.push_button(world.hoa, button_data(note, "Bỏ qua"))
@@ -310,7 +310,9 @@ async def test_text_that_is_not_a_report_gets_a_hint(world: World) -> None:
 
 async def test_free_text_with_unknown_code_suggests(world: World) -> None:
     await world.backend.push_message(world.hoa, "NQ-1 80% xong")
-    assert world.backend.pop_text().startswith("Không tìm thấy nhiệm vụ NQ-1. Có phải bạn muốn")
+    assert world.backend.pop_text().startswith(
+        "Không tìm thấy nhiệm vụ NQ-1. Có phải đồng chí muốn"
+    )
 
 
 async def test_file_with_caption_is_stored_with_the_report(world: World) -> None:
@@ -454,7 +456,7 @@ async def test_admin_reports_on_any_task_by_typing_its_code(world: World) -> Non
     await backend.push_message(world.lan, "/baocao")
     assert backend.pop_text().startswith("Gõ mã nhiệm vụ cần báo cáo")
     await backend.push_message(world.lan, "NV-9")
-    assert backend.pop_text().startswith("Không tìm thấy nhiệm vụ NV-9. Có phải bạn muốn")
+    assert backend.pop_text().startswith("Không tìm thấy nhiệm vụ NV-9. Có phải đồng chí muốn")
     await backend.push_message(world.lan, "nv-05")
     assert "Nhiệm vụ NV-05" in backend.pop_text()
     await backend.push_message(world.lan, "30")

@@ -59,12 +59,12 @@ async def test_one_task_shows_history_attachments_and_deadline_changes(world: Wo
 async def test_unknown_code_suggests_close_matches(world: World) -> None:
     await world.backend.push_message(world.hoa, "/nhiemvu NV-2")
     text = world.backend.pop_text()
-    assert text.startswith("Không tìm thấy nhiệm vụ NV-2. Có phải bạn muốn: NV-02")
+    assert text.startswith("Không tìm thấy nhiệm vụ NV-2. Có phải đồng chí muốn: NV-02")
 
 
 async def test_other_units_task_is_refused_politely(world: World) -> None:
     await world.backend.push_message(world.hoa, "/nhiemvu NV-05")
-    assert world.backend.pop_text() == "Nhiệm vụ NV-05 không thuộc đơn vị của bạn."
+    assert world.backend.pop_text() == "Nhiệm vụ NV-05 không thuộc đơn vị của đồng chí."
 
 
 async def test_leader_reads_any_task(world: World) -> None:

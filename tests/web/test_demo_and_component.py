@@ -131,7 +131,7 @@ async def test_demo_chat_picker_links_the_browser_and_audits_it(demo_web: Web) -
         "/chat/demo", data={"csrf": chat_csrf_of(page), "official": "CT-UBND"}
     )
     assert response.url.path == "/chat"
-    assert "Bạn đang trò chuyện với tư cách Lê Ngọc Châu" in await response.text()
+    assert "Đồng chí đang trò chuyện với tư cách Lê Ngọc Châu" in await response.text()
     async with demo_web.ctx.db.session() as session:
         identity = await session.scalar(select(ChannelIdentity))
         chairman = await session.scalar(select(Official).where(Official.code == "CT-UBND"))

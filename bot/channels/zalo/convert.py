@@ -29,20 +29,7 @@ TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
 GROUP_CHAT_TYPES = frozenset({"GROUP"})
 
-TEXTS = Catalog(
-    {
-        "zalo.unsupported": (
-            "Dondoc chỉ đọc được tin nhắn chữ và hình ảnh. Gõ trogiup để xem các lệnh.",
-            "Dondoc reads text messages and images only. Type help to see the commands.",
-        ),
-        "zalo.group": (
-            "Trên Zalo, Dondoc chỉ làm việc trong trò chuyện riêng: hãy nhắn tin riêng cho bot. "
-            "Nhắc việc của đơn vị đến từng cán bộ qua tin nhắn riêng.",
-            "On Zalo, Dondoc works in private chats only: please message the bot directly. "
-            "Your unit's reminders reach each official in a private chat.",
-        ),
-    }
-)
+TEXTS = Catalog("zalo.convert")
 
 
 @dataclass(frozen=True)

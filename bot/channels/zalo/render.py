@@ -28,22 +28,7 @@ from bot.i18n import Catalog
 from bot.messages import Document, Reply
 from bot.models import ChannelIdentity, Official
 
-TEXTS = Catalog(
-    {
-        "zalo.document_link": (
-            "Zalo không gửi được tệp đính kèm ({name}). Báo cáo Excel có trên bảng điều khiển: "
-            "{url} (gửi dangnhap để nhận đường dẫn đăng nhập).",
-            "Zalo cannot carry attachments ({name}). The Excel report is on the dashboard: "
-            "{url} (send login to get a sign-in link).",
-        ),
-        "zalo.document_dashboard": (
-            "Zalo không gửi được tệp đính kèm ({name}). Báo cáo Excel có trên bảng điều khiển "
-            "Dondoc (gửi dangnhap để nhận đường dẫn đăng nhập).",
-            "Zalo cannot carry attachments ({name}). The Excel report is on the Dondoc "
-            "dashboard (send login to get a sign-in link).",
-        ),
-    }
-)
+TEXTS = Catalog("zalo.render")
 
 
 @dataclass(frozen=True)

@@ -49,15 +49,15 @@ async def test_denials_and_bad_input(
     [unregistered] = await say(server, NEWCOMER, "/tonghop")
     assert "chưa được liên kết" in (unregistered.text or "")
     [staff_digest] = await say(server, STAFF, "/tonghop")
-    assert staff_digest.text == "Xin lỗi, bạn không có quyền dùng lệnh này."
+    assert staff_digest.text == "Xin lỗi, đồng chí không có quyền dùng lệnh này."
     [leader_report] = await say(server, LEADER, "/baocao NV-01 50")
-    assert leader_report.text == "Xin lỗi, bạn không có quyền dùng lệnh này."
+    assert leader_report.text == "Xin lỗi, đồng chí không có quyền dùng lệnh này."
     [other_unit] = await say(server, OTHER_STAFF, "/baocao NV-01 50 ghi chú")
-    assert other_unit.text == "Nhiệm vụ NV-01 không thuộc đơn vị của bạn."
+    assert other_unit.text == "Nhiệm vụ NV-01 không thuộc đơn vị của đồng chí."
     [coordinating] = await say(server, STAFF, "/baocao NV-02 50 ghi chú")
     assert (coordinating.text or "").startswith("Đơn vị phối hợp chỉ gửi ghi chú")
     [unknown] = await say(server, STAFF, "/baocao NV-1O 50 ghi chú")
-    assert (unknown.text or "").startswith("Không tìm thấy nhiệm vụ NV-1O. Có phải bạn muốn:")
+    assert (unknown.text or "").startswith("Không tìm thấy nhiệm vụ NV-1O. Có phải đồng chí muốn:")
     assert "NV-01" in (unknown.text or "")
     [too_much] = await say(server, STAFF, "/baocao NV-01 150 ghi chú")
     assert "từ 0 đến 100" in (too_much.text or "")

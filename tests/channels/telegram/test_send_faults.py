@@ -38,14 +38,14 @@ async def test_send_failing_for_good_is_given_up_and_the_bot_goes_on(
     server.fail("sendMessage", 502, times=None, chat_id=STAFF)
     server.push_text(STAFF, "/baocao NV-01 40 Đang hoàn thiện")
     [other] = await say(server, HEAD, "/trogiup")
-    assert (other.text or "").startswith("Các lệnh bạn có thể dùng:")
+    assert (other.text or "").startswith("Các lệnh đồng chí có thể dùng:")
     await server.wait_for_call("sendMessage", 5)
     await telegram.settled()
     server.clear_faults()
     async with tg_ctx.db.session() as session:
         assert len(list(await session.scalars(select(Report)))) == 1, "the report is kept"
     [later] = await say(server, STAFF, "/trogiup")
-    assert (later.text or "").startswith("Các lệnh bạn có thể dùng:")
+    assert (later.text or "").startswith("Các lệnh đồng chí có thể dùng:")
 
 
 async def test_403_marks_the_identity_inactive(

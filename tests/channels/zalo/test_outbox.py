@@ -134,12 +134,12 @@ async def test_linked_on_both_channels_and_choosing_one_with_kenh(
     await link(world, server, "GD-SXD", "hung")
     [menu] = await say(server, "hung", "kenh")
     assert (menu.text or "").startswith(
-        "Nhắc việc và báo cáo tổng hợp đang gửi đến bạn qua: mọi kênh đã liên kết.\n"
+        "Nhắc việc và báo cáo tổng hợp đang gửi đến đồng chí qua: mọi kênh đã liên kết.\n"
         "Tài khoản đã liên kết: Zalo."
     )
     assert "1. Liên kết thêm kênh" in (menu.text or "")
     [code_text] = await say(server, "hung", "1")
-    code = (code_text.text or "").split("\n")[0].removeprefix("Mã liên kết của bạn: ")
+    code = (code_text.text or "").split("\n")[0].removeprefix("Mã liên kết của đồng chí: ")
     # The same person sends the code to the bot on Telegram.
     telegram_replies = await zalo.runtime.dispatcher.handle(
         IncomingMessage(
@@ -163,7 +163,7 @@ async def test_linked_on_both_channels_and_choosing_one_with_kenh(
         choices.text or ""
     )
     [saved] = await say(server, "hung", "3")
-    assert saved.text == "Đã lưu: nhắc việc và báo cáo tổng hợp sẽ gửi đến bạn qua Zalo."
+    assert saved.text == "Đã lưu: nhắc việc và báo cáo tổng hợp sẽ gửi đến đồng chí qua Zalo."
     hung = await world.official("GD-SXD")
     assert hung.notify_channels == "zalo"
 
@@ -178,7 +178,7 @@ async def test_linked_on_both_channels_and_choosing_one_with_kenh(
 
     [typed] = await say(server, "hung", "kenh tất cả")
     assert typed.text == (
-        "Đã lưu: nhắc việc và báo cáo tổng hợp sẽ gửi đến bạn qua mọi kênh đã liên kết "
+        "Đã lưu: nhắc việc và báo cáo tổng hợp sẽ gửi đến đồng chí qua mọi kênh đã liên kết "
         "(Telegram, Zalo)."
     )
     [wrong] = await say(server, "hung", "kenh viber")
@@ -205,8 +205,8 @@ async def test_kenh_refuses_a_channel_that_is_not_linked(
     await link(world, server, "CV-SXD", "lan")
     [answer] = await say(server, "lan", "kenh telegram")
     assert answer.text == (
-        "Bạn chưa liên kết Telegram với Dondoc. Gõ “kenh lienket” để nhận mã liên kết, rồi gửi "
-        "/start <mã> cho bot Dondoc trên Telegram."
+        "Đồng chí chưa liên kết Telegram với Dondoc. Gõ “kenh lienket” để nhận mã liên kết, "
+        "rồi gửi /start <mã> cho bot Dondoc trên Telegram."
     )
     assert (await world.official("CV-SXD")).notify_channels is None
     [help_] = await say(server, "lan", "trogiup")

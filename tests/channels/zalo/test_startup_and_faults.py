@@ -155,7 +155,7 @@ async def test_polling_backs_off_on_429_and_5xx_and_keeps_going(
     # The poll open now ends empty; the next four fail, and polling goes on after them.
     await server.wait_for_call("getUpdates", polls + 6)
     [answer] = await say(server, "lan", "trogiup")
-    assert (answer.text or "").startswith("Các lệnh bạn có thể dùng:")
+    assert (answer.text or "").startswith("Các lệnh đồng chí có thể dùng:")
     assert "zalo getUpdates failed (2 in a row)" in caplog.text
     polls = len(server.calls_to("getUpdates"))
     server.fail("getUpdates", 401, times=1)
