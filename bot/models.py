@@ -90,6 +90,15 @@ class Priority(enum.StrEnum):
     URGENT = "urgent"
 
 
+class UnitKind(enum.StrEnum):
+    """How the city reports a unit: a city department (sở, ban, văn phòng), a commune-level
+    unit (phường, xã, đặc khu), or anything else."""
+
+    DEPARTMENT = "department"
+    COMMUNE = "commune"
+    OTHER = "other"
+
+
 class ExtensionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -137,6 +146,9 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[UnitKind] = mapped_column(
+        _enum(UnitKind), default=UnitKind.OTHER, server_default=UnitKind.OTHER.value
+    )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     head_id: Mapped[int | None] = mapped_column(
         ForeignKey("officials.id", use_alter=True, ondelete="SET NULL")

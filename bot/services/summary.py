@@ -20,14 +20,18 @@ from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 
 def status_expression(today: dt.date) -> ColumnElement[str]:
-    """SQL CASE giving a task's Status value on ``today`` (mirrors bot.status.classify)."""
+    """SQL CASE giving a task's Status value on ``today`` (mirrors bot.status.classify).
+
+    A task completed after ``today`` is still open on ``today``, so the same rule reads the
+    status at the end of a past period (bot.evaluation).
+    """
     return case(
         (
-            Task.completed_on.is_not(None)
+            (Task.completed_on <= today)
             & (Task.deadline.is_(None) | (Task.completed_on <= Task.deadline)),
             Status.DONE_ON_TIME.value,
         ),
-        (Task.completed_on.is_not(None), Status.DONE_LATE.value),
+        (Task.completed_on <= today, Status.DONE_LATE.value),
         (Task.deadline < today, Status.OVERDUE.value),
         else_=Status.IN_PROGRESS.value,
     )
