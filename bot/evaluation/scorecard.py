@@ -16,9 +16,21 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, and_, case, cast, exists, func, literal, or_
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import AppContext
@@ -106,9 +118,7 @@ def _midnight_utc(ctx: AppContext, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=ctx.tz).astimezone(dt.UTC)
 
 
-def _days_between(
-    dialect: str, later: ColumnElement[dt.date], earlier: ColumnElement[dt.date]
-) -> ColumnElement[int]:
+def _days_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[int]:
     """Calendar days from ``earlier`` to ``later`` in SQL."""
     if dialect == "sqlite":
         return cast(func.julianday(later) - func.julianday(earlier), Integer)
@@ -158,7 +168,7 @@ async def compute_scorecards(
 ) -> dict[int, Scorecard]:
     """Scorecards of every unit (or of ``unit_ids``), by unit id, scored and rated."""
     policy = ctx.settings.evaluation
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     scope = _scope(ctx, period)
     as_of = literal(scope.as_of, Date)
     status = status_expression(scope.as_of).label("status")

@@ -20,8 +20,8 @@ from sqlalchemy.orm import aliased
 from bot.context import AppContext
 from bot.importing.headers import Kind
 from bot.importing.readers import ProgressCallback
-from bot.importing.validation import Existing, ImportPlan, Record
 from bot.importing.unit_kinds import infer_unit_kind
+from bot.importing.validation import Existing, ImportPlan, Record
 from bot.models import DeadlineChange, Official, Priority, Role, Task, Unit, task_coordinators
 
 CHUNK = 1000

@@ -7,8 +7,8 @@ import pytest
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.evaluation.periods import parse_period
-from bot.evaluation.rating import Rating
 from bot.evaluation.ranking import evaluate
+from bot.evaluation.rating import Rating
 from bot.evaluation.scorecard import compute_scorecards
 from bot.models import UnitKind
 from bot.status import Status
