@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -43,10 +44,13 @@ SUMMARY_HEADERS: tuple[tuple[str, int], ...] = (
     ("Tổng số nhiệm vụ", 12),
     *((TEXTS.t(f"status.{status.value}"), 14) for status in STATUS_ORDER),
     ("Nhiệm vụ có thời hạn", 14),
+    ("Hoàn thành (nhiệm vụ không có thời hạn)", 16),
     ("Tỷ lệ hoàn thành / tổng số (%)", 16),
+    ("Tỷ lệ hoàn thành / có thời hạn (%)", 16),
     ("Tỷ lệ quá hạn / tổng số (%)", 16),
     ("Tỷ lệ quá hạn / có thời hạn (%)", 16),
 )
+SUMMARY_PERCENT_COLUMNS = 4
 OVERDUE_HEADERS: tuple[tuple[str, int], ...] = (
     ("STT", 6),
     ("Mã nhiệm vụ", 14),
@@ -116,36 +120,41 @@ def _header(sheet: Worksheet, headers: Sequence[tuple[str, int]]) -> None:
 
 
 def _summary_row(
-    label: Sequence[Any], total: int, counts: dict[Status, int], with_deadline: int
+    label: Sequence[Any], counts: Mapping[Status, int], deadline_counts: Mapping[Status, int]
 ) -> list[Any]:
+    """Counts and percentages on both bases: all tasks, and tasks with a deadline."""
+    total = sum(counts[status] for status in STATUS_ORDER)
+    with_deadline = sum(deadline_counts[status] for status in STATUS_ORDER)
     done = counts[Status.DONE_ON_TIME] + counts[Status.DONE_LATE]
+    done_with_deadline = deadline_counts[Status.DONE_ON_TIME] + deadline_counts[Status.DONE_LATE]
     return [
         *label,
         total,
         *(counts[status] for status in STATUS_ORDER),
         with_deadline,
+        counts[Status.DONE_ON_TIME] - deadline_counts[Status.DONE_ON_TIME],
         _percent(done, total),
+        _percent(done_with_deadline, with_deadline),
         _percent(counts[Status.OVERDUE], total),
-        _percent(counts[Status.OVERDUE], with_deadline),
+        _percent(deadline_counts[Status.OVERDUE], with_deadline),
     ]
 
 
 def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) -> None:
     _header(sheet, SUMMARY_HEADERS)
-    totals: dict[Status, int] = dict.fromkeys(STATUS_ORDER, 0)
+    totals: Counter[Status] = Counter(dict.fromkeys(STATUS_ORDER, 0))
+    deadline_totals: Counter[Status] = Counter(dict.fromkeys(STATUS_ORDER, 0))
     for number, unit in enumerate(units, start=1):
-        counts = {status: unit.counts[status] for status in STATUS_ORDER}
-        for status, count in counts.items():
-            totals[status] += count
+        totals.update(unit.counts)
+        deadline_totals.update(unit.deadline_counts)
         sheet.append(
-            _summary_row((number, unit.code, unit.name), unit.total, counts, unit.with_deadline)
+            _summary_row((number, unit.code, unit.name), unit.counts, unit.deadline_counts)
         )
-    total = sum(totals.values())
-    with_deadline = sum(unit.with_deadline for unit in units)
-    sheet.append(_summary_row(("", "", "Tổng cộng"), total, totals, with_deadline))
+    sheet.append(_summary_row(("", "", "Tổng cộng"), totals, deadline_totals))
     for cell in sheet[sheet.max_row]:
         cell.font = _HEADER_FONT
-    for row in sheet.iter_rows(min_row=2, min_col=len(SUMMARY_HEADERS) - 2):
+    first_percent = len(SUMMARY_HEADERS) - SUMMARY_PERCENT_COLUMNS + 1
+    for row in sheet.iter_rows(min_row=2, min_col=first_percent):
         for cell in row:
             cell.number_format = PERCENT_FORMAT
     sheet.append([])

@@ -30,7 +30,6 @@ from bot.services.summary import (
     build_summary,
     unit_figures,
 )
-from bot.status import STATUS_ORDER
 from bot.web import auth
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.fragments import (
@@ -327,7 +326,7 @@ class Dashboard:
             "overview.html",
             title=title,
             as_of=TEXTS.t("overview.as_of", lang, date=format_date(summary.today)),
-            cards=figure_cards(summary.counts, lang),
+            cards=figure_cards(summary.counts, summary.deadline_counts, lang),
             chart_title=TEXTS.t("overview.chart", lang),
             chart=unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
             chart_note=chart_note,
@@ -418,7 +417,8 @@ class Dashboard:
             return self._forbidden(viewer)
         today = self.ctx.today()
         figures = await unit_figures(session, today, unit.id)
-        counts = figures[0].counts if figures else None
+        counts = figures[0].counts if figures else {}
+        deadline_counts = figures[0].deadline_counts if figures else {}
         tasks = list(
             await session.scalars(
                 select(Task)
@@ -454,7 +454,7 @@ class Dashboard:
             "unit.html",
             overview=TEXTS.t("nav.overview", lang),
             heading=heading,
-            cards=figure_cards(counts or {s: 0 for s in STATUS_ORDER}, lang),
+            cards=figure_cards(counts, deadline_counts, lang),
             export=export,
             tasks_title=TEXTS.t("unit.tasks", lang, n=len(tasks)),
             sort_hint=TEXTS.t("overview.sort_hint", lang),

@@ -15,6 +15,12 @@ TEXTS = Catalog(
         "overview.as_of": ("Số liệu tính đến ngày {date}", "Figures as of {date}"),
         "overview.total": ("Tổng số nhiệm vụ", "Tasks in total"),
         "overview.of_total": ("{pct} tổng số", "{pct} of all"),
+        "overview.of_deadline": ("{pct} số có thời hạn", "{pct} of those with a deadline"),
+        "overview.with_deadline": ("có thời hạn: {n}", "with a deadline: {n}"),
+        "overview.done_without_deadline": (
+            "Hoàn thành (nhiệm vụ không có thời hạn)",
+            "Done (tasks without a deadline)",
+        ),
         "overview.chart": ("Nhiệm vụ theo đơn vị và trạng thái", "Tasks by unit and status"),
         "overview.chart_more": (
             "Biểu đồ hiển thị {shown}/{total} đơn vị (ưu tiên đơn vị có nhiệm vụ quá hạn).",

@@ -95,8 +95,13 @@ async def test_summary_sheet_counts_each_unit_in_the_four_categories(demo: AppCo
     assert total_row[3] == len(tasks)
     assert list(total_row[4:8]) == [totals[s] for s in STATUS_ORDER]
     assert total_row[8] == with_deadline
-    assert total_row[10] == round(100 * totals[Status.OVERDUE] / len(tasks), 2)
-    assert total_row[11] == round(100 * totals[Status.OVERDUE] / with_deadline, 2)
+    done_without = sum(1 for t in tasks if t.deadline is None and t.completed_on is not None)
+    assert total_row[9] == done_without
+    done = totals[Status.DONE_ON_TIME] + totals[Status.DONE_LATE]
+    assert total_row[10] == round(100 * done / len(tasks), 2)
+    assert total_row[11] == round(100 * (done - done_without) / with_deadline, 2)
+    assert total_row[12] == round(100 * totals[Status.OVERDUE] / len(tasks), 2)
+    assert total_row[13] == round(100 * totals[Status.OVERDUE] / with_deadline, 2)
 
 
 async def test_overdue_sheet_lists_overdue_tasks_most_late_first(demo: AppContext) -> None:
@@ -181,5 +186,5 @@ async def test_empty_database_gives_a_report_with_zero_totals(ctx: AppContext) -
         row for row in workbook[SUMMARY_SHEET].iter_rows(values_only=True) if row[2] == "Tổng cộng"
     )
     assert total_row[3:9] == (0, 0, 0, 0, 0, 0)
-    assert total_row[9:] == (None, None, None)
+    assert total_row[9:] == (0, None, None, None, None)
     assert workbook[OVERDUE_SHEET].max_row == 1

@@ -123,7 +123,7 @@ async def test_the_next_digest_shows_the_change(ctx: AppContext, clock: FrozenCl
     leader = (await _texts(ctx))["1"]
     assert "(so với lần trước trong ngoặc)" in leader
     assert "- Quá hạn: 2 (+1) (66,7% tổng số; 66,7% số có thời hạn)" in leader
-    assert "- Đang thực hiện trong hạn: 1 (-1) (33,3% tổng số)" in leader
+    assert "- Đang thực hiện trong hạn: 1 (-1) (33,3% tổng số; 33,3% số có thời hạn)" in leader
 
 
 async def test_weekly_digest_on_monday_with_trend_chart_and_excel(

@@ -10,8 +10,8 @@ import openpyxl
 from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
-from bot.models import LoginLink, WebSession
-from tests.web.conftest import Web, World
+from bot.models import LoginLink, Task, WebSession
+from tests.web.conftest import Web, World, local
 
 
 def figures(page: str) -> dict[str, int]:
@@ -93,13 +93,51 @@ async def test_the_leader_sees_every_unit_and_the_true_figures(web: Web, world: 
         "done_late": 1,
         "in_progress": 3,
         "overdue": 2,
+        "done_without_deadline": 0,
     }
+    assert "có thời hạn: 7" in page
+    assert "28,6% tổng số · 28,6% số có thời hạn" in page  # overdue: 2 of 7
     assert "Sở Tài chính" in page and "Sở Xây dựng" in page
     assert "<svg" in page
     assert "NV-06" in page  # most overdue
     assert "Chờ số liệu quyết toán" in page  # pending extension
     for path in ("/tasks/NV-03", "/tasks/NV-02", "/units/SXD", "/units/STC"):
         assert (await web.client.get(path)).status == 200
+
+
+async def test_figures_give_both_bases_and_count_done_without_deadline_apart(
+    web: Web, world: World
+) -> None:
+    async with web.ctx.db.session() as session:
+        for code, done in (("KH-01", True), ("KH-02", False), ("KH-03", False)):
+            session.add(
+                Task(
+                    code=code,
+                    title=f"Nhiệm vụ thường xuyên {code}",
+                    lead_unit_id=world.units["STC"].id,
+                    progress=100 if done else 0,
+                    completed_at=local(5) if done else None,
+                    completed_on=dt.date(2025, 12, 5) if done else None,
+                    created_at=local(1, 11),
+                    updated_at=local(1, 11),
+                )
+            )
+        await session.commit()
+    await web.login("LD-01")
+    page = await (await web.client.get("/")).text()
+    assert figures(page) == {
+        "total": 10,
+        "done_on_time": 2,
+        "done_late": 1,
+        "in_progress": 5,
+        "overdue": 2,
+        "done_without_deadline": 1,
+    }
+    assert "có thời hạn: 7" in page
+    # overdue: 2 of 10 tasks, 2 of the 7 with a deadline; done on time: 2 of 10, 1 of 7
+    assert "20,0% tổng số · 28,6% số có thời hạn" in page
+    assert "20,0% tổng số · 14,3% số có thời hạn" in page
+    assert "Hoàn thành (nhiệm vụ không có thời hạn)" in page
 
 
 async def test_a_unit_head_cannot_open_another_units_task(web: Web, world: World) -> None:
@@ -124,6 +162,7 @@ async def test_staff_see_only_their_units_figures(web: Web, world: World) -> Non
         "done_late": 1,
         "in_progress": 2,
         "overdue": 1,
+        "done_without_deadline": 0,
     }
     assert "NV-06" not in page and "Sở Xây dựng" not in page
 
