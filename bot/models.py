@@ -452,6 +452,25 @@ class DigestLog(Base):
     created_at: Mapped[dt.datetime]
 
 
+class StatusSnapshot(Base):
+    """The four categories of one unit's tasks (as lead unit) on one day, for trends.
+
+    Written once a day by the scheduler; the unique (unit, day) pair makes it idempotent."""
+
+    __tablename__ = "status_snapshots"
+    __table_args__ = (UniqueConstraint("unit_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    done_on_time: Mapped[int] = mapped_column(Integer)
+    done_late: Mapped[int] = mapped_column(Integer)
+    in_progress: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    with_deadline: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+
+
 class AuditLog(Base):
     """Every change: who (official and/or channel account), what, to which entity."""
 

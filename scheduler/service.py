@@ -7,7 +7,9 @@ APScheduler 3.x (AsyncIOScheduler, in-memory job store) only drives the clock:
   downtime;
 - ``digest.daily``: every day at ``digests.daily_time`` (Asia/Ho_Chi_Minh), the daily digest
   (the weekly one on the week's first working day);
-- ``digest.weekly``: on ``digests.weekly_weekday`` at the same time, the weekly digest.
+- ``digest.weekly``: on ``digests.weekly_weekday`` at the same time, the weekly digest;
+- ``snapshot.daily``: at start and every 30 minutes, the day's status snapshot per unit
+  (written once a day, :mod:`scheduler.snapshots`).
 
 The outbox dispatcher is not an APScheduler job but its own task, woken by
 ``ctx.outbox_ready`` or every few seconds. The database is the store of record: every job is
@@ -27,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import StartupError
-from scheduler import digests, planner
+from scheduler import digests, planner, snapshots
 from scheduler.dispatcher import OutboxDispatcher, instance_id
 from scheduler.locks import InstanceLock, InstanceLockError
 
@@ -88,6 +90,14 @@ class SchedulerComponent:
             **common,
         )
 
+        self.scheduler.add_job(
+            self.snapshot,
+            IntervalTrigger(minutes=snapshots.INTERVAL_MINUTES, timezone=tz),
+            id="snapshot.daily",
+            name="Daily status snapshot",
+            **common,
+        )
+
     async def start(self) -> None:
         """Take the SQLite instance lock (refusing a second instance), start the jobs and the
         dispatcher, and plan right away (catch-up after downtime)."""
@@ -102,6 +112,7 @@ class SchedulerComponent:
         self.scheduler.start()
         self._dispatch_task = asyncio.create_task(self.dispatcher.run(), name="outbox-dispatcher")
         await self.plan()
+        await self.snapshot()
         log.info("scheduler started as %s", self.instance)
 
     async def stop(self) -> None:
@@ -123,6 +134,12 @@ class SchedulerComponent:
         except Exception:
             log.exception("planner tick failed; the next tick retries")
         await self.daily_digest()
+
+    async def snapshot(self) -> None:
+        try:
+            await snapshots.run_snapshot(self.ctx)
+        except Exception:
+            log.exception("status snapshot failed; the next run retries")
 
     async def daily_digest(self) -> None:
         await self._digest(digests.run_daily)

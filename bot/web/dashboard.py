@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
+from bot.evaluation.trends import weekly_trend
 from bot.i18n import format_date
 from bot.models import DeadlineChange, Official, Report, Task, Unit, WebSession
 from bot.services.directory import (
@@ -30,6 +31,7 @@ from bot.services.summary import (
     build_summary,
     unit_figures,
 )
+from bot.status import Status
 from bot.web import auth
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.fragments import (
@@ -57,7 +59,7 @@ from bot.web.pages import (
     nav,
     same_origin,
 )
-from bot.web.svg_chart import unit_status_chart
+from bot.web.svg_chart import trend_chart, unit_status_chart
 from bot.web.texts import TEXTS
 
 SESSION_COOKIE = "dondoc_session"
@@ -304,6 +306,15 @@ class Dashboard:
 
     # --- pages ----------------------------------------------------------------------------
 
+    async def _trend(
+        self, session: AsyncSession, unit_id: int | None, labels: dict[Status, str], lang: str
+    ) -> Markup:
+        """The weekly trend chart of the city (``unit_id`` None) or one unit."""
+        points = await weekly_trend(session, self.ctx.today(), unit_id=unit_id)
+        if not points:
+            return render('<p class="muted">$none</p>', none=TEXTS.t("overview.trend_none", lang))
+        return trend_chart(points, labels, TEXTS.t("overview.trend", lang))
+
     async def overview(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
     ) -> web.StreamResponse:
@@ -330,6 +341,8 @@ class Dashboard:
             chart_title=TEXTS.t("overview.chart", lang),
             chart=unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
             chart_note=chart_note,
+            trend_title=TEXTS.t("overview.trend", lang),
+            trend=await self._trend(session, scope, labels, lang),
             units_title=TEXTS.t("overview.units", lang),
             sort_hint=TEXTS.t("overview.sort_hint", lang),
             units_table=unit_table(summary.units, lang, self.ctx),
@@ -456,6 +469,8 @@ class Dashboard:
             heading=heading,
             cards=figure_cards(counts, deadline_counts, lang),
             export=export,
+            trend_title=TEXTS.t("overview.trend", lang),
+            trend=await self._trend(session, unit.id, status_labels(lang), lang),
             tasks_title=TEXTS.t("unit.tasks", lang, n=len(tasks)),
             sort_hint=TEXTS.t("overview.sort_hint", lang),
             tasks=task_table(tasks, lang, self.ctx),

@@ -15,6 +15,11 @@ TEXTS = Catalog(
         "overview.as_of": ("Số liệu tính đến ngày {date}", "Figures as of {date}"),
         "overview.total": ("Tổng số nhiệm vụ", "Tasks in total"),
         "overview.of_total": ("{pct} tổng số", "{pct} of all"),
+        "overview.trend": ("Xu hướng theo tuần", "Trend by week"),
+        "overview.trend_none": (
+            "Chưa có số liệu xu hướng (ghi nhận mỗi ngày).",
+            "No trend yet (recorded once a day).",
+        ),
         "overview.of_deadline": ("{pct} số có thời hạn", "{pct} of those with a deadline"),
         "overview.with_deadline": ("có thời hạn: {n}", "with a deadline: {n}"),
         "overview.done_without_deadline": (

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
 from bot.models import LoginLink, Task, WebSession
+from scheduler.snapshots import run_snapshot
 from tests.web.conftest import Web, World, local
 
 
@@ -247,3 +248,15 @@ async def test_a_unit_heads_export_is_their_unit_only(web: Web, world: World) ->
         str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row if c.value
     }
     assert "Sở Xây dựng" in cells and "Sở Tài chính" not in cells
+
+
+async def test_overview_and_unit_pages_show_the_weekly_trend(web: Web, world: World) -> None:
+    await web.login("LD-01")
+    page = await (await web.client.get("/")).text()
+    assert "Xu hướng theo tuần" in page and "Chưa có số liệu xu hướng" in page
+    await run_snapshot(web.ctx)
+    page = await (await web.client.get("/")).text()
+    assert 'class="chart trend"' in page
+    assert 'data-status="overdue" data-week="2025-12-08"' in page
+    unit_page = await (await web.client.get("/units/STC")).text()
+    assert 'class="chart trend"' in unit_page
