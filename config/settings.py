@@ -116,6 +116,25 @@ class EvaluationPolicy(BaseModel):
         return ordered
 
 
+class ReportSettings(BaseModel):
+    """The heading block of formal reports (NĐ 30/2020/NĐ-CP) and the PDF font."""
+
+    issuing_body: str = Field(
+        default="ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
+        min_length=1,
+        description="Cơ quan ban hành, top left of the heading block",
+    )
+    issuing_body_parent: str = Field(
+        default="", description="Cơ quan chủ quản above the issuing body (empty: none)"
+    )
+    place: str = Field(default="Hải Phòng", min_length=1, description="Địa danh before the date")
+    pdf_font_dir: str | None = Field(
+        default=None,
+        description="A folder with a Times New Roman compatible TrueType family for PDF "
+        "(see docs/configuration.md); default: Liberation Serif if installed, else DejaVu Serif",
+    )
+
+
 class RateLimits(BaseModel):
     """Outgoing message limits per channel (messages per second / per minute)."""
 
@@ -163,6 +182,7 @@ class Settings(BaseSettings):
     digests: DigestSchedule = DigestSchedule()
     rate_limits: RateLimits = RateLimits()
     evaluation: EvaluationPolicy = EvaluationPolicy()
+    report: ReportSettings = ReportSettings()
 
     extra_days_off: list[dt.date] = Field(
         default_factory=list, description="Days off added to the known swaps"

@@ -84,6 +84,16 @@ class Scorecard:
     def overdue_rate(self) -> float | None:
         return share(self.counts[Status.OVERDUE], self.total)
 
+    def deadline_count(self, status: Status) -> int:
+        """Tasks of one category that have a deadline (the second basis of city reports):
+        tasks without a deadline are either done on time or in progress."""
+        if status is Status.DONE_ON_TIME:
+            return self.counts[status] - self.done_without_deadline
+        if status is Status.IN_PROGRESS:
+            open_without = self.total - self.with_deadline - self.done_without_deadline
+            return self.counts[status] - open_without
+        return self.counts[status]
+
     @property
     def extension_share(self) -> float | None:
         """Share of counted tasks whose deadline was extended at least once."""
@@ -239,3 +249,61 @@ def city_card(cards: Collection[Scorecard], policy: EvaluationPolicy, name: str)
         total.add(card)
     apply_score(total, policy)
     return total
+
+
+@dataclass(frozen=True)
+class OverdueTask:
+    """A task overdue at the end of the period, with the lead unit's latest report on it."""
+
+    code: str
+    title: str
+    unit_name: str
+    deadline: dt.date
+    days_late: int
+    last_report_on: dt.date | None
+    last_report_note: str
+    last_report_progress: int | None
+
+
+async def overdue_tasks(
+    session: AsyncSession, ctx: AppContext, period: Period, unit_id: int | None = None
+) -> list[OverdueTask]:
+    """Counted tasks overdue on the period's last day, most days late first."""
+    scope = _scope(ctx, period)
+    status = status_expression(scope.as_of)
+    query = (
+        select(Task.id, Task.code, Task.title, Unit.name, Task.deadline)
+        .join(Unit, Unit.id == Task.lead_unit_id)
+        .where(scope.counted, status == Status.OVERDUE.value)
+        .order_by(Task.deadline, Task.code)
+    )
+    if unit_id is not None:
+        query = query.where(Task.lead_unit_id == unit_id)
+    rows = (await session.execute(query)).all()
+    latest: dict[int, Report] = {}
+    if rows:
+        reports = await session.scalars(
+            select(Report)
+            .where(Report.task_id.in_([row[0] for row in rows]))
+            .where(Report.created_at < scope.read_until)
+            .order_by(Report.task_id, Report.created_at.desc(), Report.id.desc())
+        )
+        for found in reports:
+            latest.setdefault(found.task_id, found)
+    result = []
+    for task_id, code, title, unit_name, deadline in rows:
+        assert deadline is not None, "only a task with a deadline is overdue"
+        report = latest.get(task_id)
+        result.append(
+            OverdueTask(
+                code=code,
+                title=title,
+                unit_name=unit_name,
+                deadline=deadline,
+                days_late=(scope.as_of - deadline).days,
+                last_report_on=ctx.local_date(report.created_at) if report else None,
+                last_report_note=report.note if report else "",
+                last_report_progress=report.progress if report else None,
+            )
+        )
+    return result
