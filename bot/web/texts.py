@@ -140,6 +140,14 @@ TEXTS = Catalog(
             "Biểu mẫu đã cũ hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.",
             "The form is out of date or invalid. Please reload the page and try again.",
         ),
+        "error.bad_report_title": ("Kỳ báo cáo không hợp lệ", "Invalid report period"),
+        "report.title": ("Báo cáo kết quả thực hiện nhiệm vụ", "Task results report"),
+        "report.period": (
+            "Kỳ báo cáo (tháng 2026-11, quý 2026-Q4, năm 2026 hoặc 2026-11-01..2026-11-30)",
+            "Period (month 2026-11, quarter 2026-Q4, year 2026 or 2026-11-01..2026-11-30)",
+        ),
+        "report.format": ("Định dạng", "Format"),
+        "report.download": ("Tải báo cáo", "Download the report"),
         "error.back": ("Về trang tổng quan", "Back to the overview"),
         "chat.title": ("Trò chuyện với Dondoc", "Chat with Dondoc"),
         "chat.placeholder": (

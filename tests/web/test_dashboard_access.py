@@ -7,9 +7,11 @@ import io
 import re
 
 import openpyxl
+from docx import Document as DocxDocument
 from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
+from bot.evaluation.render_docx import DOCX_MIME
 from bot.models import LoginLink, Task, WebSession
 from scheduler.snapshots import run_snapshot
 from tests.web.conftest import Web, World, local
@@ -260,3 +262,41 @@ async def test_overview_and_unit_pages_show_the_weekly_trend(web: Web, world: Wo
     assert 'data-status="overdue" data-week="2025-12-08"' in page
     unit_page = await (await web.client.get("/units/STC")).text()
     assert 'class="chart trend"' in unit_page
+
+
+async def test_the_report_downloads_in_each_format_for_the_viewers_scope(
+    web: Web, world: World
+) -> None:
+    await web.login("LD-01")
+    page = await (await web.client.get("/")).text()
+    assert 'action="/report"' in page and 'value="2025-12"' in page
+    token = await web.csrf()
+    response = await web.client.post(
+        "/report", data={"csrf": token, "period": "2025-12", "format": "docx"}
+    )
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith(DOCX_MIME)
+    assert "bao-cao-ket-qua-2025-12.docx" in response.headers["Content-Disposition"]
+    document = DocxDocument(io.BytesIO(await response.read()))
+    texts = [p.text for p in document.paragraphs]
+    assert "Kết quả thực hiện nhiệm vụ tháng 12 năm 2025" in texts
+    pdf = await web.client.post("/report", data={"csrf": token, "period": "2025", "format": "pdf"})
+    assert pdf.status == 200 and (await pdf.read()).startswith(b"%PDF")
+
+    bad = await web.client.post("/report", data={"csrf": token, "period": "tháng 13"})
+    assert bad.status == 400
+    assert "is not a period" in await bad.text()
+
+
+async def test_staff_get_their_own_units_report(web: Web, world: World) -> None:
+    await web.login("CV-STC-01")
+    token = await web.csrf()
+    response = await web.client.post("/report", data={"csrf": token, "period": "2025-12"})
+    assert response.status == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(await response.read()))
+    values = [c.value for row in workbook["Báo cáo"].iter_rows() for c in row if c.value]
+    assert "Kết quả thực hiện nhiệm vụ tháng 12 năm 2025 của Sở Tài chính" in values
+    denied = await web.client.post(
+        "/report", data={"csrf": token, "period": "2025-12", "unit": "SXD"}
+    )
+    assert denied.status == 403
