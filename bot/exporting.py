@@ -22,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
+from bot.evaluation.report import issuing_body_lines, place_date
 from bot.i18n import format_date
 from bot.models import Official, Report, Task
 from bot.services.summary import UnitFigures, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS
+from bot.workbook_layout import HeadingBlock, lay_out_sheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -36,6 +38,7 @@ PERCENT_FORMAT = "0.00"
 SUMMARY_SHEET = "Tổng hợp"
 OVERDUE_SHEET = "Nhiệm vụ quá hạn"
 TASKS_SHEET = "Tất cả nhiệm vụ"
+REPORT_TITLE = "BÁO CÁO TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
 
 SUMMARY_HEADERS: tuple[tuple[str, int], ...] = (
     ("STT", 6),
@@ -98,6 +101,7 @@ async def build_status_workbook(
     latest = await _latest_reports(session, unit_id)
     _fill_overdue(workbook.create_sheet(OVERDUE_SHEET), ctx, tasks, statuses, today)
     _fill_tasks(workbook.create_sheet(TASKS_SHEET), ctx, tasks, statuses, latest)
+    _lay_out(workbook, ctx)
     workbook.properties.title = f"Báo cáo tình hình thực hiện nhiệm vụ ngày {format_date(today)}"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -257,7 +261,7 @@ def _fill_tasks(
                 task.source_document,
                 task.assigned_by.full_name if task.assigned_by else task.assigned_by_name,
                 task.lead_unit.name,
-                "; ".join(sorted(unit.code for unit in task.coordinating_units)),
+                "; ".join(sorted(unit.name for unit in task.coordinating_units)),
                 task.deadline,
                 TEXTS.t(f"status.{statuses[task.id].value}"),
                 task.progress,
@@ -269,6 +273,21 @@ def _fill_tasks(
             ]
         )
     _formats(sheet, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
+
+
+def _lay_out(workbook: Workbook, ctx: AppContext) -> None:
+    """Every sheet as a document an office can print and file (bot.workbook_layout)."""
+    today = ctx.today()
+    for sheet in workbook.worksheets:
+        lay_out_sheet(
+            sheet,
+            HeadingBlock(
+                issuing_body=issuing_body_lines(ctx.settings.report.issuing_body),
+                place_date=place_date(ctx.settings.report.place, today),
+                title=(REPORT_TITLE, sheet.title.upper()),
+                as_of_line=f"(Số liệu đến ngày {format_date(today)})",
+            ),
+        )
 
 
 def _formats(sheet: Worksheet, formats: dict[int, str]) -> None:

@@ -66,6 +66,30 @@ def write_heading(sheet: Worksheet, block: HeadingBlock, columns: int) -> int:
     return row + 2
 
 
+def lay_out_sheet(sheet: Worksheet, block: HeadingBlock) -> int:
+    """Put the heading block above a sheet whose table starts at row 1 (header row, then
+    data rows up to the first empty row), and lay the table out; returns its header row."""
+    columns = sheet.max_column
+    end = next(
+        (
+            row[0].row - 1
+            for row in sheet.iter_rows(min_row=2)
+            if all(cell.value in (None, "") for cell in row)
+        ),
+        sheet.max_row,
+    )
+    widths = [
+        sheet.column_dimensions[get_column_letter(index)].width or 12
+        for index in range(1, columns + 1)
+    ]
+    rows = heading_rows(block)
+    sheet.insert_rows(1, rows)
+    write_heading(sheet, block, columns)
+    header_row = rows + 1
+    lay_out_table(sheet, header_row, widths, last_row=end + rows)
+    return header_row
+
+
 def lay_out_table(
     sheet: Worksheet,
     header_row: int,
@@ -74,31 +98,30 @@ def lay_out_table(
     last_row: int | None = None,
 ) -> None:
     """Make the table starting at ``header_row`` printable and easy to read: frozen header,
-    auto-filter, wrapped text and borders, widths, A4 landscape fitted to the page width,
-    the header row repeated on every printed page."""
+    auto-filter, wrapped text, widths, gridlines printed, A4 landscape fitted to the page
+    width, the header row repeated on every printed page."""
     last = last_row if last_row is not None else sheet.max_row
     last_column = get_column_letter(len(widths))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=header_row, max_row=last, max_col=len(widths)):
+    for cell in sheet[header_row][: len(widths)]:
+        cell.font = Font(name=FONT, size=12, bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = BORDER
+    wrapped: dict[str | None, Alignment] = {}
+    for row in sheet.iter_rows(min_row=header_row + 1, max_row=last, max_col=len(widths)):
         for cell in row:
-            cell.alignment = Alignment(
-                wrap_text=True,
-                vertical="center" if cell.row == header_row else "top",
-                horizontal=cell.alignment.horizontal,
-            )
-            cell.border = BORDER
-            cell.font = Font(
-                name=FONT,
-                size=cell.font.size if cell.font.size and cell.font.size != 11 else 12,
-                bold=cell.font.bold,
-                italic=cell.font.italic,
-                color=cell.font.color,
-            )
+            horizontal = cell.alignment.horizontal
+            if horizontal not in wrapped:
+                wrapped[horizontal] = Alignment(
+                    wrap_text=True, vertical="top", horizontal=horizontal
+                )
+            cell.alignment = wrapped[horizontal]
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     if last > header_row:
         sheet.auto_filter.ref = f"A{header_row}:{last_column}{last}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_options.gridLines = True
     landscape_a4(sheet)
 
 

@@ -102,8 +102,8 @@ def test_export_writes_a_workbook(database: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(target)])
     assert result.exit_code == 0, result.output
     sheet = load_workbook(io.BytesIO(target.read_bytes()))[SUMMARY_SHEET]
-    assert sheet.cell(row=2, column=2).value == "SO-TC"
-    assert sheet.cell(row=2, column=4).value == 1
+    assert sheet.cell(row=9, column=2).value == "SO-TC"  # below the heading block
+    assert sheet.cell(row=9, column=4).value == 1
 
 
 def test_export_refuses_other_file_types_and_unknown_units(database: str, tmp_path: Path) -> None:
