@@ -6,7 +6,8 @@ APScheduler 3.x (AsyncIOScheduler, in-memory job store) only drives the clock:
   once the send window opens, and (being frequent) also catches up a digest missed during
   downtime;
 - ``digest.daily``: every day at ``digests.daily_time`` (Asia/Ho_Chi_Minh), the daily digest
-  (the weekly one on the week's first working day);
+  (the weekly one on the week's first working day), and on the month's first working day the
+  monthly results digest to leaders (:mod:`scheduler.monthly_digest`);
 - ``digest.weekly``: on ``digests.weekly_weekday`` at the same time, the weekly digest;
 - ``snapshot.daily``: at start and every 30 minutes, the day's status snapshot per unit
   (written once a day, :mod:`scheduler.snapshots`).
@@ -29,7 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import StartupError
-from scheduler import digests, planner, snapshots
+from scheduler import digests, monthly_digest, planner, snapshots
 from scheduler.dispatcher import OutboxDispatcher, instance_id
 from scheduler.locks import InstanceLock, InstanceLockError
 
@@ -143,6 +144,7 @@ class SchedulerComponent:
 
     async def daily_digest(self) -> None:
         await self._digest(digests.run_daily)
+        await self._digest(monthly_digest.run_monthly)
 
     async def weekly_digest(self) -> None:
         await self._digest(digests.run_weekly)

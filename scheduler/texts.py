@@ -56,6 +56,51 @@ TEXTS = Catalog(
             "Biểu đồ tình hình thực hiện nhiệm vụ theo đơn vị, tuần {week}",
             "Task status by unit, week {week}",
         ),
+        "monthly.title": (
+            "KẾT QUẢ THỰC HIỆN NHIỆM VỤ {period}",
+            "TASK RESULTS, {period}",
+        ),
+        "monthly.as_of": ("(tính đến ngày {date})", "(as of {date})"),
+        "monthly.total": (
+            "Nhiệm vụ tính trong kỳ: {total} (có thời hạn: {with_deadline})",
+            "Tasks in the period: {total} (with a deadline: {with_deadline})",
+        ),
+        "monthly.status": (
+            "- {name}: {n} ({all}% tổng số; {deadline}% số có thời hạn)",
+            "- {name}: {n} ({all}% of all; {deadline}% of those with a deadline)",
+        ),
+        "monthly.done_without_deadline": (
+            "  trong đó hoàn thành (nhiệm vụ không có thời hạn): {n}",
+            "  of which done (tasks without a deadline): {n}",
+        ),
+        "monthly.score": ("Điểm chung: {score}/100", "Overall score: {score}/100"),
+        "monthly.ranking.department": ("XẾP HẠNG CÁC SỞ, BAN, NGÀNH:", "DEPARTMENTS RANKED:"),
+        "monthly.ranking.commune": (
+            "XẾP HẠNG UBND CÁC PHƯỜNG, XÃ, ĐẶC KHU:",
+            "COMMUNES RANKED:",
+        ),
+        "monthly.ranking.other": ("XẾP HẠNG CÁC ĐƠN VỊ KHÁC:", "OTHER UNITS RANKED:"),
+        "monthly.row": (
+            "{place}. {name}: {score} điểm, {rating}{change}",
+            "{place}. {name}: {score}, {rating}{change}",
+        ),
+        "monthly.more": (
+            "… và {n} đơn vị khác (xem báo cáo đính kèm)",
+            "… and {n} more (see the attached report)",
+        ),
+        "monthly.cap": (
+            "Lưu ý: {excellent}/{rated} đơn vị đạt mức xuất sắc theo điểm, vượt giới hạn "
+            "{cap}% ({allowed} đơn vị).",
+            "Note: {excellent}/{rated} units score excellent, over the {cap}% cap ({allowed}).",
+        ),
+        "monthly.report_caption": (
+            "Báo cáo kết quả thực hiện nhiệm vụ {period}",
+            "Task results report, {period}",
+        ),
+        "rating.excellent": ("xuất sắc", "excellent"),
+        "rating.good": ("tốt", "good"),
+        "rating.completed": ("hoàn thành", "completed"),
+        "rating.not_completed": ("không hoàn thành", "not completed"),
         "digest.report_caption": (
             "Báo cáo tình hình thực hiện nhiệm vụ (Excel), ngày {date}",
             "Task status report (Excel), {date}",
