@@ -6,8 +6,8 @@ it was completed in the period or is still open at the period's end with no repo
 (:func:`bot.services.summary.status_expression`) on the day the period is read
 (:meth:`Period.as_of`: its end, or today while it runs). Tasks count for their lead unit only.
 Days of delay are calendar days (done late: completion − deadline; overdue: end − deadline),
-the way city reports state "quá hạn N ngày". Every unit is computed by two grouped queries
-(categories, extensions), not unit by unit.
+the way city reports state "quá hạn N ngày". Every unit is computed by one grouped query over
+the tasks (categories, delays, late reports and extensions together), not unit by unit.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     or_,
@@ -38,7 +37,7 @@ from bot.evaluation.periods import Period
 from bot.evaluation.rating import Rating, rate
 from bot.models import DeadlineChange, Official, Report, Task, Unit, UnitKind
 from bot.services.summary import status_expression
-from bot.status import STATUS_ORDER, Status
+from bot.status import Status
 from config.settings import EvaluationPolicy
 
 
@@ -57,9 +56,7 @@ class Scorecard:
     kind: UnitKind
     head_id: int | None = None
     head_name: str = ""
-    counts: Counter[Status] = field(
-        default_factory=lambda: Counter({status: 0 for status in STATUS_ORDER})
-    )
+    counts: Counter[Status] = field(default_factory=Counter)
     with_deadline: int = 0
     done_without_deadline: int = 0
     """Completed tasks that had no deadline ("hoàn thành (nhiệm vụ không có thời hạn)")."""
@@ -151,12 +148,10 @@ def _scope(ctx: AppContext, period: Period) -> _Scope:
     read_until = _midnight_utc(ctx, as_of + dt.timedelta(days=1))
     silent_from = _midnight_utc(ctx, as_of - dt.timedelta(days=policy.no_report_days - 1))
     open_at_end = or_(Task.completed_on.is_(None), Task.completed_on > as_of)
-    reported = exists().where(
-        Report.task_id == Task.id,
-        Report.created_at >= silent_from,
-        Report.created_at < read_until,
+    reported = select(Report.task_id).where(
+        Report.created_at >= silent_from, Report.created_at < read_until
     )
-    late_report = and_(open_at_end, Task.created_at < silent_from, ~reported)
+    late_report = and_(open_at_end, Task.created_at < silent_from, Task.id.not_in(reported))
     counted = and_(
         Task.created_at < read_until,
         or_(
@@ -201,6 +196,15 @@ async def compute_scorecards(
         for uid, code, name, kind, head_id, head_name in await session.execute(units)
     }
 
+    extended = (
+        select(DeadlineChange.task_id, func.count(DeadlineChange.id).label("changes"))
+        .where(
+            DeadlineChange.extension_request_id.is_not(None),
+            DeadlineChange.changed_at < scope.read_until,
+        )
+        .group_by(DeadlineChange.task_id)
+        .subquery()
+    )
     categories = (
         select(
             Task.lead_unit_id,
@@ -209,11 +213,23 @@ async def compute_scorecards(
             func.count(Task.deadline),
             func.coalesce(func.sum(days_late), 0),
             func.count(case((scope.late_report, Task.id))),
+            func.coalesce(func.sum(extended.c.changes), 0),
+            func.count(extended.c.task_id),
         )
+        .outerjoin(extended, extended.c.task_id == Task.id)
         .where(scope.counted, *in_units)
         .group_by(Task.lead_unit_id, status)
     )
-    for uid, status_value, count, with_deadline, late, silent in await session.execute(categories):
+    for (
+        uid,
+        status_value,
+        count,
+        with_deadline,
+        late,
+        silent,
+        changes,
+        extended_tasks,
+    ) in await session.execute(categories):
         card = cards[uid]
         card.counts[Status(status_value)] += count
         card.with_deadline += with_deadline
@@ -221,21 +237,8 @@ async def compute_scorecards(
             card.done_without_deadline += count - with_deadline
         card.days_late += int(late)
         card.late_reports += silent
-
-    extensions = (
-        select(Task.lead_unit_id, func.count(DeadlineChange.id), func.count(Task.id.distinct()))
-        .join(DeadlineChange, DeadlineChange.task_id == Task.id)
-        .where(
-            scope.counted,
-            DeadlineChange.extension_request_id.is_not(None),
-            DeadlineChange.changed_at < scope.read_until,
-            *in_units,
-        )
-        .group_by(Task.lead_unit_id)
-    )
-    for uid, changes, tasks in await session.execute(extensions):
-        cards[uid].extensions = changes
-        cards[uid].extended_tasks = tasks
+        card.extensions += int(changes)
+        card.extended_tasks += extended_tasks
 
     for card in cards.values():
         apply_score(card, policy)
