@@ -159,8 +159,10 @@ def _summary_blocks(card: Scorecard, number: str, scope: str) -> list[Block]:
     )
     score = "chưa xếp loại" if card.score is None else f"{_number(card.score)}/100"
     rating = f" ({RATING_NAMES[card.rating]})" if card.rating else ""
+    head = [Paragraph(f"Thủ trưởng đơn vị: {card.head_name}.")] if card.head_name else []
     return [
         Paragraph(f"{number}. TỔNG HỢP CHUNG ({scope.upper()})", bold=True, align="left"),
+        *head,
         Paragraph(
             f"Tổng số nhiệm vụ tính trong kỳ: {card.total} (có thời hạn: {card.with_deadline}; "
             f"không có thời hạn: {without}). Tỷ lệ tính trên hai cơ sở: tổng số nhiệm vụ và số "

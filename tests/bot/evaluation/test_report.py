@@ -152,3 +152,25 @@ async def test_workbook_first_sheet_is_the_report_and_tables_print_well(ctx: App
     overdue = workbook["Nhiệm vụ quá hạn"]
     codes = [overdue.cell(row=r, column=2).value for r in range(1, overdue.max_row + 1)]
     assert codes[-2:] == ["D1", "A2"]
+
+
+async def test_a_units_report_gives_its_head_its_figures_and_only_its_overdue_tasks(
+    ctx: AppContext,
+) -> None:
+    async with ctx.db.session() as session:
+        units = await dataset.load(session, ctx)
+    async with ctx.db.session() as session:
+        content = await render_report(session, ctx, dataset.PERIOD, ReportFormat.DOCX, units["tc"])
+    document = Document(io.BytesIO(content))
+    texts = [p.text for p in document.paragraphs]
+    assert (
+        "Kết quả thực hiện nhiệm vụ từ ngày 01/02/2026 đến ngày 18/02/2026 của Sở Tài chính"
+        in texts
+    )
+    assert "Thủ trưởng đơn vị: Trần Văn Hùng." in texts
+    summary = {
+        row.cells[0].text: [c.text for c in row.cells[1:]] for row in document.tables[1].rows
+    }
+    assert summary["Hoàn thành đúng hạn"] == ["3", "42,86", "40"]  # 3 of 7; 2 of 5 with a deadline
+    overdue = [[c.text for c in row.cells] for row in document.tables[-1].rows]
+    assert [row[1] for row in overdue[1:]] == ["A2"]
