@@ -22,9 +22,8 @@ from bot.i18n import format_date
 from bot.models import Unit, UnitKind
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.workbook_layout import MOTTO, NATIONAL_TITLE
 
-NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 REPORT_TITLE = "BÁO CÁO"
 CITY_NAME = "Toàn thành phố"
 
@@ -131,29 +130,25 @@ def issuing_body_lines(name: str) -> list[str]:
     return lines
 
 
-def percent(part: int, base: int) -> float | None:
-    return share(part, base)
-
-
 def _summary_blocks(card: Scorecard, number: str, scope: str) -> list[Block]:
     without = card.total - card.with_deadline
     rows: list[tuple[Cell, ...]] = [
-        ("Tổng số nhiệm vụ", card.total, percent(card.total, card.total), None),
+        ("Tổng số nhiệm vụ", card.total, share(card.total, card.total), None),
     ]
     for status in STATUS_ORDER:
         rows.append(
             (
                 DOMAIN_TEXTS.t(f"status.{status.value}"),
                 card.counts[status],
-                percent(card.counts[status], card.total),
-                percent(card.deadline_count(status), card.with_deadline),
+                share(card.counts[status], card.total),
+                share(card.deadline_count(status), card.with_deadline),
             )
         )
     rows.append(
         (
             "Hoàn thành (nhiệm vụ không có thời hạn)",
             card.done_without_deadline,
-            percent(card.done_without_deadline, card.total),
+            share(card.done_without_deadline, card.total),
             None,
         )
     )
