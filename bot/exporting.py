@@ -28,7 +28,7 @@ from bot.models import Official, Report, Task
 from bot.services.summary import UnitFigures, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS
-from bot.workbook_layout import HeadingBlock, lay_out_sheet
+from bot.workbook_layout import HeadingBlock, lay_out_sheet, write_heading
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -82,6 +82,11 @@ TASK_HEADERS: tuple[tuple[str, int], ...] = (
     ("Thời gian báo cáo", 18),
 )
 
+_COLUMNS = {
+    SUMMARY_SHEET: len(SUMMARY_HEADERS),
+    OVERDUE_SHEET: len(OVERDUE_HEADERS),
+    TASKS_SHEET: len(TASK_HEADERS),
+}
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -95,13 +100,17 @@ async def build_status_workbook(
     summary = workbook.active
     assert summary is not None
     summary.title = SUMMARY_SHEET
+    for title in (OVERDUE_SHEET, TASKS_SHEET):
+        workbook.create_sheet(title)
+    header_row = _headings(workbook, ctx)
     _fill_summary(summary, await unit_figures(session, today, unit_id), today)
     tasks = await _tasks(session, unit_id)
     statuses = await _statuses(session, today, unit_id)
     latest = await _latest_reports(session, unit_id)
-    _fill_overdue(workbook.create_sheet(OVERDUE_SHEET), ctx, tasks, statuses, today)
-    _fill_tasks(workbook.create_sheet(TASKS_SHEET), ctx, tasks, statuses, latest)
-    _lay_out(workbook, ctx)
+    _fill_overdue(workbook[OVERDUE_SHEET], ctx, tasks, statuses, today)
+    _fill_tasks(workbook[TASKS_SHEET], ctx, tasks, statuses, latest)
+    for sheet in workbook.worksheets:
+        lay_out_sheet(sheet, header_row)
     workbook.properties.title = f"Báo cáo tình hình thực hiện nhiệm vụ ngày {format_date(today)}"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -112,15 +121,18 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-def _header(sheet: Worksheet, headers: Sequence[tuple[str, int]]) -> None:
+def _header(sheet: Worksheet, headers: Sequence[tuple[str, int]]) -> int:
+    """Append the header row (below the heading block); returns its row number."""
     sheet.append([title for title, _ in headers])
+    row = sheet.max_row
     for index, (_, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index)
+        cell = sheet.cell(row=row, column=index)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{row + 1}"
+    return row
 
 
 def _summary_row(
@@ -145,7 +157,7 @@ def _summary_row(
 
 
 def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) -> None:
-    _header(sheet, SUMMARY_HEADERS)
+    header_row = _header(sheet, SUMMARY_HEADERS)
     totals: Counter[Status] = Counter(dict.fromkeys(STATUS_ORDER, 0))
     deadline_totals: Counter[Status] = Counter(dict.fromkeys(STATUS_ORDER, 0))
     for number, unit in enumerate(units, start=1):
@@ -158,7 +170,7 @@ def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) ->
     for cell in sheet[sheet.max_row]:
         cell.font = _HEADER_FONT
     first_percent = len(SUMMARY_HEADERS) - SUMMARY_PERCENT_COLUMNS + 1
-    for row in sheet.iter_rows(min_row=2, min_col=first_percent):
+    for row in sheet.iter_rows(min_row=header_row + 1, min_col=first_percent):
         for cell in row:
             cell.number_format = PERCENT_FORMAT
     sheet.append([])
@@ -222,7 +234,7 @@ def _fill_overdue(
     statuses: dict[int, Status],
     today: dt.date,
 ) -> None:
-    _header(sheet, OVERDUE_HEADERS)
+    header_row = _header(sheet, OVERDUE_HEADERS)
     overdue = [t for t in tasks if statuses[t.id] is Status.OVERDUE and t.deadline is not None]
     overdue.sort(key=lambda t: (t.deadline, t.code))
     for number, task in enumerate(overdue, start=1):
@@ -240,7 +252,7 @@ def _fill_overdue(
                 _local(ctx, task.last_report_at),
             ]
         )
-    _formats(sheet, {5: DATE_FORMAT, 9: DATETIME_FORMAT})
+    _formats(sheet, header_row, {5: DATE_FORMAT, 9: DATETIME_FORMAT})
 
 
 def _fill_tasks(
@@ -250,7 +262,7 @@ def _fill_tasks(
     statuses: dict[int, Status],
     latest: dict[int, Report],
 ) -> None:
-    _header(sheet, TASK_HEADERS)
+    header_row = _header(sheet, TASK_HEADERS)
     for task in tasks:
         report = latest.get(task.id)
         author: Official | None = report.official if report else None
@@ -272,25 +284,26 @@ def _fill_tasks(
                 _local(ctx, report.created_at) if report else None,
             ]
         )
-    _formats(sheet, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
+    _formats(sheet, header_row, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
 
 
-def _lay_out(workbook: Workbook, ctx: AppContext) -> None:
-    """Every sheet as a document an office can print and file (bot.workbook_layout)."""
+def _headings(workbook: Workbook, ctx: AppContext) -> int:
+    """The NĐ 30 heading block on top of every (still empty) sheet; returns the row the
+    table's header goes to (bot.workbook_layout)."""
     today = ctx.today()
+    row = 1
     for sheet in workbook.worksheets:
-        lay_out_sheet(
-            sheet,
-            HeadingBlock(
-                issuing_body=issuing_body_lines(ctx.settings.report.issuing_body),
-                place_date=place_date(ctx.settings.report.place, today),
-                title=(REPORT_TITLE, sheet.title.upper()),
-                as_of_line=f"(Số liệu đến ngày {format_date(today)})",
-            ),
+        block = HeadingBlock(
+            issuing_body=issuing_body_lines(ctx.settings.report.issuing_body),
+            place_date=place_date(ctx.settings.report.place, today),
+            title=(REPORT_TITLE, sheet.title.upper()),
+            as_of_line=f"(Số liệu đến ngày {format_date(today)})",
         )
+        row = write_heading(sheet, block, _COLUMNS[sheet.title])
+    return row
 
 
-def _formats(sheet: Worksheet, formats: dict[int, str]) -> None:
+def _formats(sheet: Worksheet, header_row: int, formats: dict[int, str]) -> None:
     for column, number_format in formats.items():
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=column, max_col=column):
             cell.number_format = number_format

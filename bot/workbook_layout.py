@@ -63,17 +63,18 @@ def write_heading(sheet: Worksheet, block: HeadingBlock, columns: int) -> int:
         sheet.cell(row=row, column=1).font = Font(name=FONT, size=14, bold=True)
         row += 1
     merged(row, 1, columns, block.as_of_line, bold=False, italic=True)
+    sheet.append([])  # a blank row; the next ``append`` writes the table's header row
     return row + 2
 
 
-def lay_out_sheet(sheet: Worksheet, block: HeadingBlock) -> int:
-    """Put the heading block above a sheet whose table starts at row 1 (header row, then
-    data rows up to the first empty row), and lay the table out; returns its header row."""
+def lay_out_sheet(sheet: Worksheet, header_row: int) -> None:
+    """Lay out the table that starts at ``header_row`` (below the heading block written by
+    :func:`write_heading` before the sheet was filled) and runs to the first empty row."""
     columns = sheet.max_column
     end = next(
         (
             row[0].row - 1
-            for row in sheet.iter_rows(min_row=2)
+            for row in sheet.iter_rows(min_row=header_row + 1)
             if all(cell.value in (None, "") for cell in row)
         ),
         sheet.max_row,
@@ -82,12 +83,7 @@ def lay_out_sheet(sheet: Worksheet, block: HeadingBlock) -> int:
         sheet.column_dimensions[get_column_letter(index)].width or 12
         for index in range(1, columns + 1)
     ]
-    rows = heading_rows(block)
-    sheet.insert_rows(1, rows)
-    write_heading(sheet, block, columns)
-    header_row = rows + 1
-    lay_out_table(sheet, header_row, widths, last_row=end + rows)
-    return header_row
+    lay_out_table(sheet, header_row, widths, last_row=end)
 
 
 def lay_out_table(
@@ -117,7 +113,7 @@ def lay_out_table(
                     wrap_text=True, vertical="top", horizontal=horizontal
                 )
             cell.alignment = wrapped[horizontal]
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = f"A{header_row + 1}"
     if last > header_row:
         sheet.auto_filter.ref = f"A{header_row}:{last_column}{last}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
