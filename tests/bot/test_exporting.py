@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -219,8 +220,12 @@ async def test_every_sheet_is_a_document_an_office_can_print(demo: AppContext) -
         assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
-        assert sheet.cell(row=HEADER_ROW + 1, column=2).alignment.wrap_text
-        assert sheet.column_dimensions["B"].width > 8
+        widest = max(
+            range(1, sheet.max_column + 1),
+            key=lambda c: sheet.column_dimensions[get_column_letter(c)].width or 0,
+        )
+        assert sheet.column_dimensions[get_column_letter(widest)].width >= 30
+        assert sheet.cell(row=HEADER_ROW + 1, column=widest).alignment.wrap_text
     summary = workbook[SUMMARY_SHEET]
     filtered = summary.auto_filter.ref
     assert filtered is not None

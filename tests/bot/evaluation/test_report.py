@@ -148,7 +148,7 @@ async def test_workbook_first_sheet_is_the_report_and_tables_print_well(ctx: App
     assert ranking.auto_filter.ref == f"A{header_row}:J{ranking.max_row}"
     assert ranking.print_title_rows == f"${header_row}:${header_row}"
     assert ranking.page_setup.orientation == "landscape"
-    assert ranking.cell(row=header_row + 1, column=3).alignment.wrap_text
+    assert ranking.cell(row=header_row + 1, column=3).alignment.wrap_text  # unit names
     overdue = workbook["Nhiệm vụ quá hạn"]
     codes = [overdue.cell(row=r, column=2).value for r in range(1, overdue.max_row + 1)]
     assert codes[-2:] == ["D1", "A2"]
