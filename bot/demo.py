@@ -34,6 +34,7 @@ from bot.models import (
     Role,
     Task,
     Unit,
+    UnitKind,
 )
 from bot.services import audit
 
@@ -485,7 +486,8 @@ class _Builder:
     async def _people(self) -> None:
         now = self.ctx.now()
         for code, name, _ in (*DEPARTMENTS, *COMMUNES):
-            unit = Unit(code=code, name=name, created_at=now)
+            kind = UnitKind.COMMUNE if code in COMMUNE_CODES else UnitKind.DEPARTMENT
+            unit = Unit(code=code, name=name, kind=kind, created_at=now)
             self.session.add(unit)
             self.units[code] = unit
             self.summary.units += 1

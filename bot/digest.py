@@ -3,9 +3,9 @@
 Plain text only (no markdown, no emoji) so the same string works on Telegram, Zalo and the
 web chat; long digests are split on line boundaries by the channel layer
 (``handlers.dispatcher.split_text``). The counts follow Vietnamese government reporting: the
-four official categories, each with its share of all tasks and, for the categories that only
-contain tasks with a deadline (overdue, done late), also of the tasks with a deadline — as the
-city's monthly reports give both figures.
+four official categories, each with its share of all tasks and the share of its tasks with a
+deadline among all tasks with a deadline, and the tasks without a deadline done counted apart —
+as the city's monthly reports give both figures.
 """
 
 from __future__ import annotations
@@ -122,16 +122,19 @@ def _count_lines(
     ]
     if previous is not None:
         lines.append(TEXTS.t("change.weekly" if weekly else "change.daily", lang))
-    counts = summary.counts
+    counts, deadline_counts = summary.counts, summary.deadline_counts
     for status in STATUS_ORDER:
         count = counts[status]
         shares = [TEXTS.t("share_all", lang, pct=_percent(count, total, lang))]
-        if status in (Status.OVERDUE, Status.DONE_LATE) and with_deadline:
-            shares.append(TEXTS.t("share_deadline", lang, pct=_percent(count, with_deadline, lang)))
+        if with_deadline:
+            share = _percent(deadline_counts[status], with_deadline, lang)
+            shares.append(TEXTS.t("share_deadline", lang, pct=share))
         name = DOMAIN_TEXTS.t(f"status.{status.value}", lang)
         lines.append(
             f"- {name}: {count}{_change(count, previous, status.value)} ({'; '.join(shares)})"
         )
+        if status is Status.DONE_ON_TIME:
+            lines.append(TEXTS.t("done_without_deadline", lang, n=summary.done_without_deadline))
     return lines
 
 

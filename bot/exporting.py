@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -25,12 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
+from bot.evaluation.report import issuing_body_lines, place_date
 from bot.i18n import format_date
 from bot.models import Official, Report, Task
 from bot.services.summary import UnitFigures, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
 from bot.text_cleaning import clean_text
 from bot.texts import TEXTS
+from bot.workbook_layout import HeadingBlock, lay_out_sheet, write_heading
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -40,6 +43,7 @@ PERCENT_FORMAT = "0.00"
 SUMMARY_SHEET = "Tổng hợp"
 OVERDUE_SHEET = "Nhiệm vụ quá hạn"
 TASKS_SHEET = "Tất cả nhiệm vụ"
+REPORT_TITLE = "BÁO CÁO TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
 
 SUMMARY_HEADERS: tuple[tuple[str, int], ...] = (
     ("STT", 6),
@@ -48,10 +52,13 @@ SUMMARY_HEADERS: tuple[tuple[str, int], ...] = (
     ("Tổng số nhiệm vụ", 12),
     *((TEXTS.t(f"status.{status.value}"), 14) for status in STATUS_ORDER),
     ("Nhiệm vụ có thời hạn", 14),
+    ("Hoàn thành (nhiệm vụ không có thời hạn)", 16),
     ("Tỷ lệ hoàn thành / tổng số (%)", 16),
+    ("Tỷ lệ hoàn thành / có thời hạn (%)", 16),
     ("Tỷ lệ quá hạn / tổng số (%)", 16),
     ("Tỷ lệ quá hạn / có thời hạn (%)", 16),
 )
+SUMMARY_PERCENT_COLUMNS = 4
 OVERDUE_HEADERS: tuple[tuple[str, int], ...] = (
     ("STT", 6),
     ("Mã nhiệm vụ", 14),
@@ -80,6 +87,11 @@ TASK_HEADERS: tuple[tuple[str, int], ...] = (
     ("Thời gian báo cáo", 18),
 )
 
+_COLUMNS = {
+    SUMMARY_SHEET: len(SUMMARY_HEADERS),
+    OVERDUE_SHEET: len(OVERDUE_HEADERS),
+    TASKS_SHEET: len(TASK_HEADERS),
+}
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -93,12 +105,17 @@ async def build_status_workbook(
     summary = workbook.active
     assert summary is not None
     summary.title = SUMMARY_SHEET
+    for title in (OVERDUE_SHEET, TASKS_SHEET):
+        workbook.create_sheet(title)
+    header_row = _headings(workbook, ctx)
     _fill_summary(summary, await unit_figures(session, today, unit_id), today)
     tasks = await _tasks(session, unit_id)
     statuses = await _statuses(session, today, unit_id)
     latest = await _latest_reports(session, unit_id)
-    _fill_overdue(workbook.create_sheet(OVERDUE_SHEET), ctx, tasks, statuses, today)
-    _fill_tasks(workbook.create_sheet(TASKS_SHEET), ctx, tasks, statuses, latest)
+    _fill_overdue(workbook[OVERDUE_SHEET], ctx, tasks, statuses, today)
+    _fill_tasks(workbook[TASKS_SHEET], ctx, tasks, statuses, latest)
+    for sheet in workbook.worksheets:
+        lay_out_sheet(sheet, header_row)
     workbook.properties.title = f"Báo cáo tình hình thực hiện nhiệm vụ ngày {format_date(today)}"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -117,49 +134,56 @@ def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
             cell.data_type = "s"
 
 
-def _header(sheet: Worksheet, headers: Sequence[tuple[str, int]]) -> None:
+def _header(sheet: Worksheet, headers: Sequence[tuple[str, int]]) -> int:
+    """Append the header row (below the heading block); returns its row number."""
     _append(sheet, [title for title, _ in headers])
+    row = sheet.max_row
     for index, (_, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index)
+        cell = sheet.cell(row=row, column=index)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{row + 1}"
+    return row
 
 
 def _summary_row(
-    label: Sequence[Any], total: int, counts: dict[Status, int], with_deadline: int
+    label: Sequence[Any], counts: Mapping[Status, int], deadline_counts: Mapping[Status, int]
 ) -> list[Any]:
+    """Counts and percentages on both bases: all tasks, and tasks with a deadline."""
+    total = sum(counts[status] for status in STATUS_ORDER)
+    with_deadline = sum(deadline_counts[status] for status in STATUS_ORDER)
     done = counts[Status.DONE_ON_TIME] + counts[Status.DONE_LATE]
+    done_with_deadline = deadline_counts[Status.DONE_ON_TIME] + deadline_counts[Status.DONE_LATE]
     return [
         *label,
         total,
         *(counts[status] for status in STATUS_ORDER),
         with_deadline,
+        counts[Status.DONE_ON_TIME] - deadline_counts[Status.DONE_ON_TIME],
         _percent(done, total),
+        _percent(done_with_deadline, with_deadline),
         _percent(counts[Status.OVERDUE], total),
-        _percent(counts[Status.OVERDUE], with_deadline),
+        _percent(deadline_counts[Status.OVERDUE], with_deadline),
     ]
 
 
 def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) -> None:
-    _header(sheet, SUMMARY_HEADERS)
-    totals: dict[Status, int] = dict.fromkeys(STATUS_ORDER, 0)
+    header_row = _header(sheet, SUMMARY_HEADERS)
+    totals: Counter[Status] = Counter(dict.fromkeys(STATUS_ORDER, 0))
+    deadline_totals: Counter[Status] = Counter(dict.fromkeys(STATUS_ORDER, 0))
     for number, unit in enumerate(units, start=1):
-        counts = {status: unit.counts[status] for status in STATUS_ORDER}
-        for status, count in counts.items():
-            totals[status] += count
+        totals.update(unit.counts)
+        deadline_totals.update(unit.deadline_counts)
         _append(
-            sheet,
-            _summary_row((number, unit.code, unit.name), unit.total, counts, unit.with_deadline),
+            sheet, _summary_row((number, unit.code, unit.name), unit.counts, unit.deadline_counts)
         )
-    total = sum(totals.values())
-    with_deadline = sum(unit.with_deadline for unit in units)
-    _append(sheet, _summary_row(("", "", "Tổng cộng"), total, totals, with_deadline))
+    _append(sheet, _summary_row(("", "", "Tổng cộng"), totals, deadline_totals))
     for cell in sheet[sheet.max_row]:
         cell.font = _HEADER_FONT
-    for row in sheet.iter_rows(min_row=2, min_col=len(SUMMARY_HEADERS) - 2):
+    first_percent = len(SUMMARY_HEADERS) - SUMMARY_PERCENT_COLUMNS + 1
+    for row in sheet.iter_rows(min_row=header_row + 1, min_col=first_percent):
         for cell in row:
             cell.number_format = PERCENT_FORMAT
     sheet.append([])
@@ -223,7 +247,7 @@ def _fill_overdue(
     statuses: dict[int, Status],
     today: dt.date,
 ) -> None:
-    _header(sheet, OVERDUE_HEADERS)
+    header_row = _header(sheet, OVERDUE_HEADERS)
     overdue = [t for t in tasks if statuses[t.id] is Status.OVERDUE and t.deadline is not None]
     overdue.sort(key=lambda t: (t.deadline, t.code))
     for number, task in enumerate(overdue, start=1):
@@ -242,7 +266,7 @@ def _fill_overdue(
                 _local(ctx, task.last_report_at),
             ],
         )
-    _formats(sheet, {5: DATE_FORMAT, 9: DATETIME_FORMAT})
+    _formats(sheet, header_row, {5: DATE_FORMAT, 9: DATETIME_FORMAT})
 
 
 def _fill_tasks(
@@ -252,7 +276,7 @@ def _fill_tasks(
     statuses: dict[int, Status],
     latest: dict[int, Report],
 ) -> None:
-    _header(sheet, TASK_HEADERS)
+    header_row = _header(sheet, TASK_HEADERS)
     for task in tasks:
         report = latest.get(task.id)
         author: Official | None = report.official if report else None
@@ -264,7 +288,7 @@ def _fill_tasks(
                 task.source_document,
                 task.assigned_by.full_name if task.assigned_by else task.assigned_by_name,
                 task.lead_unit.name,
-                "; ".join(sorted(unit.code for unit in task.coordinating_units)),
+                "; ".join(sorted(unit.name for unit in task.coordinating_units)),
                 task.deadline,
                 TEXTS.t(f"status.{statuses[task.id].value}"),
                 task.progress,
@@ -275,10 +299,26 @@ def _fill_tasks(
                 _local(ctx, report.created_at) if report else None,
             ],
         )
-    _formats(sheet, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
+    _formats(sheet, header_row, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
 
 
-def _formats(sheet: Worksheet, formats: dict[int, str]) -> None:
+def _headings(workbook: Workbook, ctx: AppContext) -> int:
+    """The NĐ 30 heading block on top of every (still empty) sheet; returns the row the
+    table's header goes to (bot.workbook_layout)."""
+    today = ctx.today()
+    row = 1
+    for sheet in workbook.worksheets:
+        block = HeadingBlock(
+            issuing_body=issuing_body_lines(ctx.settings.report.issuing_body),
+            place_date=place_date(ctx.settings.report.place, today),
+            title=(REPORT_TITLE, sheet.title.upper()),
+            as_of_line=f"(Số liệu đến ngày {format_date(today)})",
+        )
+        row = write_heading(sheet, block, _COLUMNS[sheet.title])
+    return row
+
+
+def _formats(sheet: Worksheet, header_row: int, formats: dict[int, str]) -> None:
     for column, number_format in formats.items():
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=column, max_col=column):
             cell.number_format = number_format

@@ -90,6 +90,15 @@ class Priority(enum.StrEnum):
     URGENT = "urgent"
 
 
+class UnitKind(enum.StrEnum):
+    """How the city reports a unit: a city department (sở, ban, văn phòng), a commune-level
+    unit (phường, xã, đặc khu), or anything else."""
+
+    DEPARTMENT = "department"
+    COMMUNE = "commune"
+    OTHER = "other"
+
+
 class ExtensionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -137,6 +146,9 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[UnitKind] = mapped_column(
+        _enum(UnitKind), default=UnitKind.OTHER, server_default=UnitKind.OTHER.value
+    )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     head_id: Mapped[int | None] = mapped_column(
         ForeignKey("officials.id", use_alter=True, ondelete="SET NULL")
@@ -437,6 +449,25 @@ class DigestLog(Base):
     scope: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(32))
     counts: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+
+
+class StatusSnapshot(Base):
+    """The four categories of one unit's tasks (as lead unit) on one day, for trends.
+
+    Written once a day by the scheduler; the unique (unit, day) pair makes it idempotent."""
+
+    __tablename__ = "status_snapshots"
+    __table_args__ = (UniqueConstraint("unit_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    done_on_time: Mapped[int] = mapped_column(Integer)
+    done_late: Mapped[int] = mapped_column(Integer)
+    in_progress: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    with_deadline: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
 
 

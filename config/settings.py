@@ -101,6 +101,78 @@ class DigestSchedule(BaseModel):
     no_report_days: int = Field(default=7, ge=1, description="Units silent this long are listed")
 
 
+class RatingBand(BaseModel):
+    """A rating given to scores at or above ``min_score`` (bands are tried highest first)."""
+
+    min_score: float = Field(ge=0, le=100)
+    rating: Literal["excellent", "good", "completed", "not_completed"]
+
+
+class EvaluationPolicy(BaseModel):
+    """How scorecards score a unit for a period (see docs/configuration.md, "evaluation").
+
+    score = max(floor, on-time share x 100 - deductions); deductions are per task overdue at
+    the end of the period and per task with no report for ``no_report_days``.
+    """
+
+    deduction_per_overdue: float = Field(
+        default=0.0, ge=0, description="Points off per task overdue at the end of the period"
+    )
+    deduction_per_late_report: float = Field(
+        default=0.0,
+        ge=0,
+        description="Points off per open task without a report for no_report_days",
+    )
+    floor: float = Field(default=0.0, ge=0, le=100, description="The lowest possible score")
+    no_report_days: int = Field(
+        default=30,
+        ge=1,
+        description="Calendar days without a report after which an open task is reported late; "
+        "an open task without a deadline counts in a period only then",
+    )
+    bands: list[RatingBand] = Field(
+        default_factory=lambda: [
+            RatingBand(min_score=90, rating="excellent"),
+            RatingBand(min_score=70, rating="good"),
+            RatingBand(min_score=50, rating="completed"),
+            RatingBand(min_score=0, rating="not_completed"),
+        ],
+        description="Rating bands of NĐ 335/2025/NĐ-CP",
+    )
+    excellent_cap_percent: float = Field(
+        default=20.0, ge=0, le=100, description="Share of those rated allowed 'xuất sắc'"
+    )
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_cover_zero(cls, value: list[RatingBand]) -> list[RatingBand]:
+        ordered = sorted(value, key=lambda band: band.min_score, reverse=True)
+        if not ordered or ordered[-1].min_score != 0:
+            raise ValueError("the lowest band must start at 0 so every score gets a rating")
+        if len({band.min_score for band in ordered}) != len(ordered):
+            raise ValueError("two bands start at the same score")
+        return ordered
+
+
+class ReportSettings(BaseModel):
+    """The heading block of formal reports (NĐ 30/2020/NĐ-CP) and the PDF font."""
+
+    issuing_body: str = Field(
+        default="ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG",
+        min_length=1,
+        description="Cơ quan ban hành, top left of the heading block",
+    )
+    issuing_body_parent: str = Field(
+        default="", description="Cơ quan chủ quản above the issuing body (empty: none)"
+    )
+    place: str = Field(default="Hải Phòng", min_length=1, description="Địa danh before the date")
+    pdf_font_dir: str | None = Field(
+        default=None,
+        description="A folder with a Times New Roman compatible TrueType family for PDF "
+        "(see docs/configuration.md); default: Liberation Serif if installed, else DejaVu Serif",
+    )
+
+
 class RateLimits(BaseModel):
     """Outgoing message limits per channel (messages per second / per minute)."""
 
@@ -164,6 +236,8 @@ class Settings(BaseSettings):
     reminders: ReminderPolicy = ReminderPolicy()
     digests: DigestSchedule = DigestSchedule()
     rate_limits: RateLimits = RateLimits()
+    evaluation: EvaluationPolicy = EvaluationPolicy()
+    report: ReportSettings = ReportSettings()
 
     extra_days_off: DateList = Field(
         default_factory=list, description="Days off added to the known swaps"

@@ -26,6 +26,7 @@ from bot.calendar import WorkCalendar
 from bot.charts import status_chart_png
 from bot.context import AppContext
 from bot.digest import counts_for_log, render_digest
+from bot.evaluation.trends import TrendPoint, weekly_trend
 from bot.i18n import format_date
 from bot.messages import Document, Reply
 from bot.models import DigestLog, Official, OutboxMessage, OutboxStatus, Role, Unit
@@ -320,6 +321,13 @@ async def delivery_figures(
     return figures
 
 
+async def _trend(session: AsyncSession, summary: Summary, day: dt.date) -> list[TrendPoint]:
+    """The city's weekly trend from the daily snapshots, this week being today's figures."""
+    now = TrendPoint(week=day - dt.timedelta(days=day.weekday()), day=day, counts=summary.counts)
+    earlier = await weekly_trend(session, day)
+    return [point for point in earlier if point.week != now.week] + [now]
+
+
 async def _weekly_attachments(
     session: AsyncSession,
     ctx: AppContext,
@@ -331,7 +339,7 @@ async def _weekly_attachments(
     lang = target.language
     replies = []
     if target.unit_id is None and summary.units:
-        chart = status_chart_png(summary.units, lang)
+        chart = status_chart_png(summary.units, lang, trend=await _trend(session, summary, day))
         caption = TEXTS.t("digest.chart_caption", lang, week=week_period(day))
         replies.append(
             Reply(

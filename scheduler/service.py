@@ -6,10 +6,13 @@ APScheduler 3.x (AsyncIOScheduler, in-memory job store) only drives the clock:
   once the send window opens, and (being frequent) also catches up a digest missed during
   downtime;
 - ``digest.daily``: every day at ``digests.daily_time`` (Asia/Ho_Chi_Minh), the daily digest
-  (the weekly one on the week's first working day);
+  (the weekly one on the week's first working day), and on the month's first working day the
+  monthly results digest to leaders (:mod:`scheduler.monthly_digest`);
 - ``digest.weekly``: on ``digests.weekly_weekday`` at the same time, the weekly digest;
 - ``retention``: every day at 03:00, :func:`bot.services.retention.prune_expired` — deletes
-  processed-update keys and unlinked web-chat history older than ``retention_days``.
+  processed-update keys and unlinked web-chat history older than ``retention_days``;
+- ``snapshot.daily``: at start and every 30 minutes, the day's status snapshot per unit
+  (written once a day, :mod:`scheduler.snapshots`).
 
 The outbox dispatcher is not an APScheduler job but its own task, woken by
 ``ctx.outbox_ready`` or every few seconds. The database is the store of record: every job is
@@ -31,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import StartupError
 from bot.services import retention
-from scheduler import digests, planner
+from scheduler import digests, monthly_digest, planner, snapshots
 from scheduler.dispatcher import OutboxDispatcher, instance_id
 from scheduler.locks import InstanceLock, InstanceLockError
 
@@ -101,6 +104,14 @@ class SchedulerComponent:
             **common,
         )
 
+        self.scheduler.add_job(
+            self.snapshot,
+            IntervalTrigger(minutes=snapshots.INTERVAL_MINUTES, timezone=tz),
+            id="snapshot.daily",
+            name="Daily status snapshot",
+            **common,
+        )
+
     async def start(self) -> None:
         """Take the SQLite instance lock (refusing a second instance), start the jobs and the
         dispatcher, and plan right away (catch-up after downtime)."""
@@ -115,6 +126,7 @@ class SchedulerComponent:
         self.scheduler.start()
         self._dispatch_task = asyncio.create_task(self.dispatcher.run(), name="outbox-dispatcher")
         await self.plan()
+        await self.snapshot()
         log.info("scheduler started as %s", self.instance)
 
     async def stop(self) -> None:
@@ -151,8 +163,15 @@ class SchedulerComponent:
             pruned.web_messages,
         )
 
+    async def snapshot(self) -> None:
+        try:
+            await snapshots.run_snapshot(self.ctx)
+        except Exception:
+            log.exception("status snapshot failed; the next run retries")
+
     async def daily_digest(self) -> None:
         await self._digest(digests.run_daily)
+        await self._digest(monthly_digest.run_monthly)
 
     async def weekly_digest(self) -> None:
         await self._digest(digests.run_weekly)

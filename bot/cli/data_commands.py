@@ -17,6 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from bot.cli import app
 from bot.cli.common import app_context, run
 from bot.demo import DemoNotEmpty, has_units, load_demo
+from bot.evaluation.periods import PeriodError, parse_period
+from bot.evaluation.render import ReportFormat, render_report
 from bot.exporting import build_status_workbook
 from bot.i18n import format_datetime
 from bot.importing import ImportFailed, ImportResult, Kind, import_files
@@ -135,6 +137,45 @@ def export_command(
         _stderr(f"Error: cannot write {file}: {exc.strerror}")
         raise typer.Exit(1) from exc
     console.print(f"Status report written to {file}")
+
+
+@app.command("report")
+def report_command(
+    period: Annotated[
+        str, typer.Option(help="2026-11 (month), 2026-Q4, 2026, or 2026-11-01..2026-11-30.")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the report.")],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="xlsx, docx or pdf.")
+    ] = ReportFormat.XLSX,
+    unit: Annotated[
+        str | None, typer.Option(help="Only this unit's figures and overdue tasks (unit code).")
+    ] = None,
+) -> None:
+    """Write the "Báo cáo kết quả thực hiện nhiệm vụ" of a period: summary on both bases,
+    rankings with ratings, overdue tasks with days late and the latest report."""
+    try:
+        chosen = parse_period(period)
+    except PeriodError as exc:
+        _stderr(f"Error: --period {exc}")
+        raise typer.Exit(2) from exc
+    if out.suffix.lower() != f".{fmt.value}":
+        _stderr(f"Error: {out} must end in .{fmt.value} for --format {fmt.value}")
+        raise typer.Exit(2)
+
+    async def go() -> bytes:
+        async with app_context() as ctx, ctx.db.session() as session:
+            found = await directory.unit_by_code(session, unit) if unit else None
+            return await render_report(session, ctx, chosen, fmt, found)
+
+    with _clear_failures():
+        data = run(go())
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        _stderr(f"Error: cannot write {out}: {exc.strerror}")
+        raise typer.Exit(1) from exc
+    console.print(f"Report for {chosen.label} written to {out}")
 
 
 @app.command("invite")

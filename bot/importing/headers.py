@@ -59,6 +59,7 @@ SPECS: dict[Kind, TableSpec] = {
             Column(
                 "parent_code", ("parent", "parent unit", "đơn vị cấp trên", "mã đơn vị cấp trên")
             ),
+            Column("kind", ("unit kind", "loại đơn vị", "loại", "cấp")),
         ),
     ),
     Kind.OFFICIALS: TableSpec(

@@ -29,6 +29,7 @@ from bot.importing.history import (
     unit_snapshots,
 )
 from bot.importing.readers import ProgressCallback
+from bot.importing.unit_kinds import infer_unit_kind
 from bot.importing.validation import Existing, ImportPlan, Record
 from bot.models import DeadlineChange, Official, Priority, Role, Task, Unit, task_coordinators
 
@@ -172,11 +173,25 @@ async def _write_units(
         await _bulk_insert(
             session,
             Unit,
-            [{"code": r.code, "name": r.values["name"], "created_at": now} for r in new],
+            [
+                {
+                    "code": r.code,
+                    "name": r.values["name"],
+                    "kind": r.values.get("kind") or infer_unit_kind(r.values["name"]),
+                    "created_at": now,
+                }
+                for r in new
+            ],
         )
     )
     await _bulk_update(
-        session, Unit, ({"id": unit_ids[r.code], "name": r.values["name"]} for r in existing)
+        session,
+        Unit,
+        (
+            {"id": unit_ids[r.code], "name": r.values["name"]}
+            | ({"kind": r.values["kind"]} if r.values.get("kind") else {})
+            for r in existing
+        ),
     )
     await _bulk_update(
         session,

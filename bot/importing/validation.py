@@ -14,6 +14,7 @@ from typing import Any
 from bot.importing.headers import Kind, fold
 from bot.importing.issues import Issue
 from bot.importing.readers import Cell, Table
+from bot.importing.unit_kinds import KIND_NAMES
 from bot.models import Priority, Role
 
 MAX_CODE = 64
@@ -182,7 +183,17 @@ def unit_list(cell: Cell) -> list[str]:
 
 
 PARSERS: dict[Kind, dict[str, Callable[[Cell], Any]]] = {
-    Kind.UNITS: {"code": code, "name": required_text, "parent_code": optional_code},
+    Kind.UNITS: {
+        "code": code,
+        "name": required_text,
+        "parent_code": optional_code,
+        "kind": _choice(
+            KIND_NAMES,
+            "unit kind",
+            "department, commune, other (sở/ban ngành, cấp xã, khác); empty: from the name",
+            None,
+        ),
+    },
     Kind.OFFICIALS: {
         "code": code,
         "full_name": required_text,

@@ -20,14 +20,18 @@ from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 
 def status_expression(today: dt.date) -> ColumnElement[str]:
-    """SQL CASE giving a task's Status value on ``today`` (mirrors bot.status.classify)."""
+    """SQL CASE giving a task's Status value on ``today`` (mirrors bot.status.classify).
+
+    A task completed after ``today`` is still open on ``today``, so the same rule reads the
+    status at the end of a past period (bot.evaluation).
+    """
     return case(
         (
-            Task.completed_on.is_not(None)
+            (Task.completed_on <= today)
             & (Task.deadline.is_(None) | (Task.completed_on <= Task.deadline)),
             Status.DONE_ON_TIME.value,
         ),
-        (Task.completed_on.is_not(None), Status.DONE_LATE.value),
+        (Task.completed_on <= today, Status.DONE_LATE.value),
         (Task.deadline < today, Status.OVERDUE.value),
         else_=Status.IN_PROGRESS.value,
     )
@@ -56,6 +60,8 @@ class UnitFigures:
     name: str
     counts: Counter[Status] = field(default_factory=Counter)
     with_deadline: int = 0
+    deadline_counts: Counter[Status] = field(default_factory=Counter)
+    """Tasks with a deadline per category (the second basis of city reports)."""
     last_report_at: dt.datetime | None = None
 
     @property
@@ -110,6 +116,18 @@ class Summary:
     def with_deadline(self) -> int:
         return sum(unit.with_deadline for unit in self.units)
 
+    @property
+    def deadline_counts(self) -> Counter[Status]:
+        total: Counter[Status] = Counter({status: 0 for status in STATUS_ORDER})
+        for unit in self.units:
+            total.update(unit.deadline_counts)
+        return total
+
+    @property
+    def done_without_deadline(self) -> int:
+        """ "Hoàn thành (nhiệm vụ không có thời hạn)", counted apart in city reports."""
+        return self.counts[Status.DONE_ON_TIME] - self.deadline_counts[Status.DONE_ON_TIME]
+
 
 async def unit_figures(
     session: AsyncSession, today: dt.date, unit_id: int | None = None
@@ -136,6 +154,7 @@ async def unit_figures(
         item = figures.setdefault(uid, UnitFigures(uid, code, name))
         item.counts[Status(status_value)] += count
         item.with_deadline += with_deadline
+        item.deadline_counts[Status(status_value)] += with_deadline
         if last is not None:
             last = last.replace(tzinfo=dt.UTC) if last.tzinfo is None else last
             if item.last_report_at is None or last > item.last_report_at:

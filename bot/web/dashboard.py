@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
+from bot.evaluation.periods import PeriodError, month, parse_period
+from bot.evaluation.render import ReportFormat, render_report, report_file_name
+from bot.evaluation.trends import weekly_trend
 from bot.i18n import format_date
 from bot.models import DeadlineChange, Official, Report, Task, Unit, WebSession
 from bot.services.directory import (
@@ -33,7 +36,7 @@ from bot.services.summary import (
     build_summary,
     unit_figures,
 )
-from bot.status import STATUS_ORDER
+from bot.status import Status
 from bot.web import auth
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.fragments import (
@@ -53,7 +56,7 @@ from bot.web.fragments import (
     unit_table,
     unit_url,
 )
-from bot.web.html import Markup, page, path_part, render
+from bot.web.html import Markup, join, page, path_part, render
 from bot.web.pages import (
     CSRF_FIELD,
     back_link,
@@ -63,7 +66,7 @@ from bot.web.pages import (
     nav,
     same_origin,
 )
-from bot.web.svg_chart import unit_status_chart
+from bot.web.svg_chart import trend_chart, unit_status_chart
 from bot.web.texts import TEXTS
 
 SESSION_COOKIE = "dondoc_session"
@@ -121,6 +124,7 @@ class Dashboard:
         app.router.add_get("/units/{code}", self._viewing(self.unit_page))
         app.router.add_post("/export", self._posting(self.export))
         app.router.add_post("/extensions/{id:\\d{1,9}}", self._posting(self.decide_extension))
+        app.router.add_post("/report", self._posting(self.report))
         app.router.add_post("/logout", self._posting(self.logout))
         app.router.add_get("/login", self.login_page)
         app.router.add_post("/login/demo", self.demo_login)
@@ -315,6 +319,15 @@ class Dashboard:
 
     # --- pages ----------------------------------------------------------------------------
 
+    async def _trend(
+        self, session: AsyncSession, unit_id: int | None, labels: dict[Status, str], lang: str
+    ) -> Markup:
+        """The weekly trend chart of the city (``unit_id`` None) or one unit."""
+        points = await weekly_trend(session, self.ctx.today(), unit_id=unit_id)
+        if not points:
+            return render('<p class="muted">$none</p>', none=TEXTS.t("overview.trend_none", lang))
+        return trend_chart(points, labels, TEXTS.t("overview.trend", lang))
+
     async def overview(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
     ) -> web.StreamResponse:
@@ -337,10 +350,13 @@ class Dashboard:
             "overview.html",
             title=title,
             as_of=TEXTS.t("overview.as_of", lang, date=format_date(summary.today)),
-            cards=figure_cards(summary.counts, lang),
+            cards=figure_cards(summary.counts, summary.deadline_counts, lang),
             chart_title=TEXTS.t("overview.chart", lang),
             chart=unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
             chart_note=chart_note,
+            trend_title=TEXTS.t("overview.trend", lang),
+            trend=await self._trend(session, scope, labels, lang),
+            report=report_form(viewer.csrf, month(self.ctx.today()).label, lang),
             units_title=TEXTS.t("overview.units", lang),
             sort_hint=TEXTS.t("overview.sort_hint", lang),
             units_table=unit_table(summary.units, lang, self.ctx),
@@ -431,7 +447,8 @@ class Dashboard:
             return self._forbidden(viewer)
         today = self.ctx.today()
         figures = await unit_figures(session, today, unit.id)
-        counts = figures[0].counts if figures else None
+        counts = figures[0].counts if figures else {}
+        deadline_counts = figures[0].deadline_counts if figures else {}
         tasks = list(
             await session.scalars(
                 select(Task)
@@ -467,8 +484,11 @@ class Dashboard:
             "unit.html",
             overview=TEXTS.t("nav.overview", lang),
             heading=heading,
-            cards=figure_cards(counts or {s: 0 for s in STATUS_ORDER}, lang),
+            cards=figure_cards(counts, deadline_counts, lang),
             export=export,
+            trend_title=TEXTS.t("overview.trend", lang),
+            trend=await self._trend(session, unit.id, status_labels(lang), lang),
+            report=report_form(viewer.csrf, month(self.ctx.today()).label, lang, unit.code),
             tasks_title=TEXTS.t("unit.tasks", lang, n=len(tasks)),
             sort_hint=TEXTS.t("overview.sort_hint", lang),
             tasks=task_table(tasks, lang, self.ctx),
@@ -547,6 +567,72 @@ class Dashboard:
                 "X-Content-Type-Options": "nosniff",
             },
         )
+
+    async def report(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        """The "Báo cáo kết quả thực hiện nhiệm vụ" of a period (as ``dondoc report``): the
+        city's for leaders, the own unit's for others."""
+        form = await request.post()
+        lang = viewer.lang
+        text = form.get("period")
+        try:
+            period = parse_period(text if isinstance(text, str) else "")
+        except PeriodError as exc:
+            return message_page(
+                lang,
+                "error.bad_report_title",
+                str(exc),
+                status=400,
+                navigation=viewer.nav(),
+                extra=back_link(lang),
+            )
+        chosen = form.get("format")
+        fmt = ReportFormat(chosen) if chosen in set(ReportFormat) else ReportFormat.XLSX
+        unit = (
+            await session.get(Unit, viewer.scope_unit_id)
+            if viewer.scope_unit_id is not None
+            else None
+        )
+        wanted = form.get("unit")
+        if isinstance(wanted, str) and wanted:
+            unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(wanted)))
+            if unit is None:
+                return self._not_found(viewer, wanted)
+            if not can_read_unit(viewer.official, unit.id):
+                return self._forbidden(viewer)
+        content = await render_report(session, self.ctx, period, fmt, unit)
+        return web.Response(
+            body=content,
+            content_type=fmt.mime,
+            headers={
+                "Content-Disposition": attachment_header(report_file_name(period, fmt, unit)),
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+def report_form(csrf: str, period: str, lang: str, unit_code: str | None = None) -> Markup:
+    """The period and format of the report to download."""
+    options = join(render('<option value="$v">$v</option>', v=fmt.value) for fmt in ReportFormat)
+    return render(
+        '<form method="post" action="/report" class="card report-form">$csrf$unit'
+        "<h2>$title</h2>"
+        '<label>$period_label <input name="period" value="$period" required></label> '
+        '<label>$format_label <select name="format">$options</select></label> '
+        '<button type="submit">$download</button></form>',
+        csrf=csrf_input(csrf),
+        unit=render('<input type="hidden" name="unit" value="$u">', u=unit_code)
+        if unit_code
+        else Markup(""),
+        title=TEXTS.t("report.title", lang),
+        period_label=TEXTS.t("report.period", lang),
+        period=period,
+        format_label=TEXTS.t("report.format", lang),
+        options=options,
+        download=TEXTS.t("report.download", lang),
+    )
 
 
 # --- fragments ------------------------------------------------------------------------------

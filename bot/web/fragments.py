@@ -6,7 +6,7 @@ together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.context import AppContext
 from bot.i18n import format_date, format_datetime
@@ -55,19 +55,29 @@ def official_options(officials: Sequence[Official], lang: str) -> Markup:
     )
 
 
-def figure_cards(counts: dict[Status, int], lang: str) -> Markup:
-    """The four official categories as big numbers, with their share of all tasks."""
+def figure_cards(
+    counts: Mapping[Status, int], deadline_counts: Mapping[Status, int], lang: str
+) -> Markup:
+    """The four official categories as big numbers, each with its share of all tasks and of
+    the tasks with a deadline, and the tasks without a deadline done counted apart."""
     total = sum(counts.get(s, 0) for s in STATUS_ORDER)
+    with_deadline = sum(deadline_counts.get(s, 0) for s in STATUS_ORDER)
     cards = [
         render(
             '<div class="figure total"><span class="label">$label</span>'
-            '<span class="number" data-status="total">$n</span></div>',
+            '<span class="number" data-status="total">$n</span>'
+            '<span class="share">$share</span></div>',
             label=TEXTS.t("overview.total", lang),
             n=total,
+            share=TEXTS.t("overview.with_deadline", lang, n=with_deadline),
         )
     ]
     for status in STATUS_ORDER:
         count = counts.get(status, 0)
+        share = TEXTS.t("overview.of_total", lang, pct=percent(count, total))
+        if with_deadline:
+            of_deadline = percent(deadline_counts.get(status, 0), with_deadline)
+            share += " · " + TEXTS.t("overview.of_deadline", lang, pct=of_deadline)
         cards.append(
             render(
                 '<div class="figure $cls"><span class="label">$label</span>'
@@ -76,9 +86,18 @@ def figure_cards(counts: dict[Status, int], lang: str) -> Markup:
                 cls=status.value,
                 label=DOMAIN_TEXTS.t(f"status.{status.value}", lang),
                 n=count,
-                share=TEXTS.t("overview.of_total", lang, pct=percent(count, total)),
+                share=share,
             )
         )
+    done_without = counts.get(Status.DONE_ON_TIME, 0) - deadline_counts.get(Status.DONE_ON_TIME, 0)
+    cards.append(
+        render(
+            '<div class="figure done_without_deadline"><span class="label">$label</span>'
+            '<span class="number" data-status="done_without_deadline">$n</span></div>',
+            label=TEXTS.t("overview.done_without_deadline", lang),
+            n=done_without,
+        )
+    )
     return join(cards)
 
 

@@ -1,10 +1,12 @@
-"""A horizontal stacked bar chart (tasks by unit and status) as inline SVG, drawn on the
-server so the dashboard needs no chart library."""
+"""Charts as inline SVG, drawn on the server so the dashboard needs no chart library: a
+horizontal stacked bar chart (tasks by unit and status) and the weekly trend lines."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.evaluation.trends import TrendPoint
+from bot.i18n import format_date
 from bot.services.summary import UnitFigures
 from bot.status import STATUS_ORDER, Status
 from bot.web.html import Markup, join, render
@@ -96,3 +98,100 @@ def unit_status_chart(
 
 def _short(name: str, limit: int = 30) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+TREND_WIDTH = 760
+TREND_HEIGHT = 240
+TREND_LEFT = 40
+TREND_TOP = 16
+TREND_PLOT_HEIGHT = 160
+
+
+def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: str) -> Markup:
+    """One line per category over the weeks (the last snapshot of each week)."""
+    if not points:
+        return Markup("")
+    highest = max(max(point.counts.values(), default=0) for point in points) or 1
+    step = (TREND_WIDTH - TREND_LEFT - 20) / max(len(points) - 1, 1)
+
+    def x(index: int) -> float:
+        return TREND_LEFT + index * step
+
+    def y(value: int) -> float:
+        return TREND_TOP + TREND_PLOT_HEIGHT * (1 - value / highest)
+
+    lines = []
+    for status in STATUS_ORDER:
+        path = " ".join(
+            f"{x(i):.1f},{y(point.counts[status]):.1f}" for i, point in enumerate(points)
+        )
+        lines.append(
+            render(
+                '<polyline points="$points" fill="none" stroke="$stroke" stroke-width="2">'
+                "<title>$tip</title></polyline>",
+                points=path,
+                stroke=COLOURS[status],
+                tip=labels[status],
+            )
+        )
+        for i, point in enumerate(points):
+            lines.append(
+                render(
+                    '<circle cx="$cx" cy="$cy" r="3" fill="$fill" data-status="$status" '
+                    'data-week="$week"><title>$tip</title></circle>',
+                    cx=f"{x(i):.1f}",
+                    cy=f"{y(point.counts[status]):.1f}",
+                    fill=COLOURS[status],
+                    status=status.value,
+                    week=point.week.isoformat(),
+                    tip=f"{format_date(point.day)}: {labels[status]} {point.counts[status]}",
+                )
+            )
+    axis_y = TREND_TOP + TREND_PLOT_HEIGHT
+    ticks = [
+        render(
+            '<text x="$x" y="$y" text-anchor="middle" class="chart-legend">$label</text>',
+            x=f"{x(i):.1f}",
+            y=axis_y + 16,
+            label=f"{point.week.day:02d}/{point.week.month:02d}",
+        )
+        for i, point in enumerate(points)
+    ]
+    scale = render(
+        '<text x="4" y="$top" class="chart-legend">$high</text>'
+        '<text x="4" y="$bottom" class="chart-legend">0</text>'
+        '<line x1="$left" y1="$bottom" x2="$right" y2="$bottom" stroke="#999"></line>',
+        top=TREND_TOP + 4,
+        high=highest,
+        bottom=f"{axis_y:.1f}",
+        left=TREND_LEFT,
+        right=TREND_WIDTH - 10,
+    )
+    legend = []
+    lx = 8.0
+    legend_y = axis_y + 28
+    for status in STATUS_ORDER:
+        legend.append(
+            render(
+                '<rect x="$x" y="$y" width="12" height="12" fill="$fill"></rect>'
+                '<text x="$tx" y="$ty" class="chart-legend">$label</text>',
+                x=lx,
+                y=legend_y,
+                fill=COLOURS[status],
+                tx=lx + 16,
+                ty=legend_y + 11,
+                label=labels[status],
+            )
+        )
+        lx += 16 + LEGEND_CHAR * len(labels[status]) + 18
+    return render(
+        '<svg class="chart trend" viewBox="0 0 $width $height" role="img" aria-label="$title" '
+        'xmlns="http://www.w3.org/2000/svg"><title>$title</title>$scale$lines$ticks$legend</svg>',
+        width=TREND_WIDTH,
+        height=TREND_HEIGHT,
+        title=title,
+        scale=scale,
+        lines=join(lines),
+        ticks=join(ticks),
+        legend=join(legend),
+    )

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,6 +26,9 @@ from bot.models import Report, Task, Unit
 from bot.status import STATUS_ORDER, Status, classify
 from bot.texts import TEXTS
 from tests.bot.builders import add_official, add_task, add_unit
+
+HEADER_ROW = 8
+"""The table header, below the heading block (issuing body, Quốc hiệu, date, title)."""
 
 
 async def export(ctx: AppContext, unit_id: int | None = None) -> Workbook:
@@ -71,7 +75,7 @@ async def test_summary_sheet_counts_each_unit_in_the_four_categories(demo: AppCo
     for task in tasks:
         expected[task.lead_unit.code][status(ctx, task)] += 1
 
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
     assert header[3:8] == [
         "Tổng số nhiệm vụ",
         "Hoàn thành đúng hạn",
@@ -79,8 +83,8 @@ async def test_summary_sheet_counts_each_unit_in_the_four_categories(demo: AppCo
         "Đang thực hiện trong hạn",
         "Quá hạn",
     ]
-    assert sheet.freeze_panes == "A2"
-    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]]
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    rows = [row for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if row[1]]
     found = {row[1]: row for row in rows}
     assert set(found) == set(expected)
     for code, counts in expected.items():
@@ -96,8 +100,13 @@ async def test_summary_sheet_counts_each_unit_in_the_four_categories(demo: AppCo
     assert total_row[3] == len(tasks)
     assert list(total_row[4:8]) == [totals[s] for s in STATUS_ORDER]
     assert total_row[8] == with_deadline
-    assert total_row[10] == round(100 * totals[Status.OVERDUE] / len(tasks), 2)
-    assert total_row[11] == round(100 * totals[Status.OVERDUE] / with_deadline, 2)
+    done_without = sum(1 for t in tasks if t.deadline is None and t.completed_on is not None)
+    assert total_row[9] == done_without
+    done = totals[Status.DONE_ON_TIME] + totals[Status.DONE_LATE]
+    assert total_row[10] == round(100 * done / len(tasks), 2)
+    assert total_row[11] == round(100 * (done - done_without) / with_deadline, 2)
+    assert total_row[12] == round(100 * totals[Status.OVERDUE] / len(tasks), 2)
+    assert total_row[13] == round(100 * totals[Status.OVERDUE] / with_deadline, 2)
 
 
 async def test_overdue_sheet_lists_overdue_tasks_most_late_first(demo: AppContext) -> None:
@@ -107,7 +116,7 @@ async def test_overdue_sheet_lists_overdue_tasks_most_late_first(demo: AppContex
     overdue = [t for t in await all_tasks(ctx) if status(ctx, t) is Status.OVERDUE]
     assert overdue
 
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
     assert sorted(row[1] for row in rows) == sorted(t.code for t in overdue)
     by_code = {t.code: t for t in overdue}
     for row in rows:
@@ -119,14 +128,14 @@ async def test_overdue_sheet_lists_overdue_tasks_most_late_first(demo: AppContex
         assert row[7] == task.progress
     late = [row[5] for row in rows]
     assert late == sorted(late, reverse=True)
-    assert sheet.cell(row=2, column=5).number_format == "DD/MM/YYYY"
-    assert sheet.freeze_panes == "A2"
+    assert sheet.cell(row=HEADER_ROW + 1, column=5).number_format == "DD/MM/YYYY"
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
 
 
 async def test_task_sheet_shows_every_task_with_its_latest_report(demo: AppContext) -> None:
     ctx = demo
     sheet = (await export(ctx))[TASKS_SHEET]
-    assert [cell.value for cell in sheet[1]] == [title for title, _ in TASK_HEADERS]
+    assert [cell.value for cell in sheet[HEADER_ROW]] == [title for title, _ in TASK_HEADERS]
     async with ctx.db.session() as session:
         reports = list(await session.scalars(select(Report).options(selectinload(Report.official))))
     latest: dict[int, Report] = {}
@@ -135,7 +144,7 @@ async def test_task_sheet_shows_every_task_with_its_latest_report(demo: AppConte
             latest[report.task_id] = report
 
     tasks = await all_tasks(ctx)
-    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
     assert set(rows) == {t.code for t in tasks}
     for task in tasks:
         row = rows[task.code]
@@ -168,10 +177,14 @@ async def test_export_of_one_unit_contains_only_its_tasks(demo: AppContext) -> N
     workbook = await export(ctx, unit.id)
     own = [t.code for t in await all_tasks(ctx) if t.lead_unit.code == "SO-TC"]
     summary_codes = [
-        row[1] for row in workbook[SUMMARY_SHEET].iter_rows(min_row=2, values_only=True) if row[1]
+        row[1]
+        for row in workbook[SUMMARY_SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+        if row[1]
     ]
     assert summary_codes == ["SO-TC"]
-    listed = [row[0] for row in workbook[TASKS_SHEET].iter_rows(min_row=2, values_only=True)]
+    listed = [
+        row[0] for row in workbook[TASKS_SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    ]
     assert listed == sorted(own)
 
 
@@ -182,8 +195,52 @@ async def test_empty_database_gives_a_report_with_zero_totals(ctx: AppContext) -
         row for row in workbook[SUMMARY_SHEET].iter_rows(values_only=True) if row[2] == "Tổng cộng"
     )
     assert total_row[3:9] == (0, 0, 0, 0, 0, 0)
-    assert total_row[9:] == (None, None, None)
-    assert workbook[OVERDUE_SHEET].max_row == 1
+    assert total_row[9:] == (0, None, None, None, None)
+    assert workbook[OVERDUE_SHEET].max_row == HEADER_ROW  # the header only
+
+
+async def test_every_sheet_is_a_document_an_office_can_print(demo: AppContext) -> None:
+    ctx = demo
+    workbook = await export(ctx)
+    for sheet in workbook.worksheets:
+        values = [c.value for row in sheet.iter_rows(max_row=HEADER_ROW - 1) for c in row]
+        for line in (
+            "ỦY BAN NHÂN DÂN",
+            "THÀNH PHỐ HẢI PHÒNG",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "BÁO CÁO TÌNH HÌNH THỰC HIỆN NHIỆM VỤ",
+            sheet.title.upper(),
+        ):
+            assert line in values, (sheet.title, line)
+        assert any(str(v).startswith("Hải Phòng, ngày ") for v in values if v)
+        assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+        assert sheet.auto_filter.ref is not None
+        assert sheet.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
+        assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+        widest = max(
+            range(1, sheet.max_column + 1),
+            key=lambda c: sheet.column_dimensions[get_column_letter(c)].width or 0,
+        )
+        assert sheet.column_dimensions[get_column_letter(widest)].width >= 30
+        assert sheet.cell(row=HEADER_ROW + 1, column=widest).alignment.wrap_text
+    summary = workbook[SUMMARY_SHEET]
+    filtered = summary.auto_filter.ref
+    assert filtered is not None
+    last = int(filtered.split(":")[1].lstrip("ABCDEFGHIJKLMN"))
+    assert summary.cell(row=last, column=3).value == "Tổng cộng"
+
+
+async def test_coordinating_units_are_named_not_coded(ctx: AppContext) -> None:
+    async with ctx.db.session() as session:
+        lead = await add_unit(session, ctx, "SO-TC", "Sở Tài chính")
+        helper = await add_unit(session, ctx, "SO-XD", "Sở Xây dựng")
+        await add_task(session, ctx, "NV-01", lead, coordinating=[helper])
+    sheet = (await export(ctx))[TASKS_SHEET]
+    row = next(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    assert row[5] == "Sở Xây dựng"
 
 
 async def test_text_that_looks_like_a_formula_is_written_as_text(ctx: AppContext) -> None:
@@ -206,7 +263,9 @@ async def test_text_that_looks_like_a_formula_is_written_as_text(ctx: AppContext
         )
 
     sheet = (await export(ctx))[TASKS_SHEET]
-    row = {header: cell for (header, _), cell in zip(TASK_HEADERS, sheet[2], strict=True)}
+    row = {
+        header: cell for (header, _), cell in zip(TASK_HEADERS, sheet[HEADER_ROW + 1], strict=True)
+    }
     expected = {
         "Tên nhiệm vụ": hostile_title,
         "Văn bản giao": "+84 912 345 678",
@@ -236,6 +295,9 @@ async def test_a_stored_control_character_does_not_break_the_export(ctx: AppCont
         )
 
     sheet = (await export(ctx))[TASKS_SHEET]
-    row = {header: cell.value for (header, _), cell in zip(TASK_HEADERS, sheet[2], strict=True)}
+    row = {
+        header: cell.value
+        for (header, _), cell in zip(TASK_HEADERS, sheet[HEADER_ROW + 1], strict=True)
+    }
     assert row["Tên nhiệm vụ"] == "Dự thảo nghị quyết"
     assert row["Nội dung báo cáo gần nhất"] == "Đã gửi\nSở\tTư pháp"

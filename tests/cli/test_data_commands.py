@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document as DocxDocument
 from openpyxl import load_workbook
 from sqlalchemy import Select, func, select
 from typer.testing import CliRunner
@@ -122,8 +123,8 @@ def test_export_writes_a_workbook(database: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(target)])
     assert result.exit_code == 0, result.output
     sheet = load_workbook(io.BytesIO(target.read_bytes()))[SUMMARY_SHEET]
-    assert sheet.cell(row=2, column=2).value == "SO-TC"
-    assert sheet.cell(row=2, column=4).value == 1
+    assert sheet.cell(row=9, column=2).value == "SO-TC"  # below the heading block
+    assert sheet.cell(row=9, column=4).value == 1
 
 
 def test_export_refuses_other_file_types_and_unknown_units(database: str, tmp_path: Path) -> None:
@@ -131,6 +132,46 @@ def test_export_refuses_other_file_types_and_unknown_units(database: str, tmp_pa
     result = runner.invoke(app, ["export", str(tmp_path / "r.xlsx"), "--unit", "NOPE"])
     assert result.exit_code == 1
     assert "Error: Unit NOPE not found." in result.output
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx", "pdf"])
+def test_report_writes_the_period_report_in_each_format(
+    database: str, tmp_path: Path, fmt: str
+) -> None:
+    runner.invoke(app, ["import", str(write(tmp_path / "u.csv", UNITS))])
+    runner.invoke(app, ["import", str(write(tmp_path / "t.csv", TASKS))])
+    target = tmp_path / f"bao-cao.{fmt}"
+    result = runner.invoke(
+        app,
+        ["report", "--period", "2025-12", "--unit", "so-tc", "--format", fmt, "--out", str(target)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Report for 2025-12 written to" in result.output
+    data = target.read_bytes()
+    if fmt == "docx":
+        texts = [p.text for p in DocxDocument(io.BytesIO(data)).paragraphs]
+        assert "Kết quả thực hiện nhiệm vụ tháng 12 năm 2025 của Sở Tài chính" in texts
+    elif fmt == "pdf":
+        assert data.startswith(b"%PDF")
+    else:
+        assert load_workbook(io.BytesIO(data)).sheetnames[0] == "Báo cáo"
+
+
+def test_report_refuses_a_bad_period_a_wrong_suffix_and_an_unknown_unit(
+    database: str, tmp_path: Path
+) -> None:
+    bad = runner.invoke(app, ["report", "--period", "2025-13", "--out", str(tmp_path / "r.xlsx")])
+    assert bad.exit_code == 2
+    assert "Error: --period '2025-13': month 13 does not exist" in bad.output
+    suffix = runner.invoke(
+        app, ["report", "--period", "2025-12", "--format", "pdf", "--out", str(tmp_path / "r.xlsx")]
+    )
+    assert suffix.exit_code == 2 and "must end in .pdf" in suffix.output
+    unknown = runner.invoke(
+        app, ["report", "--period", "2025-12", "--unit", "NOPE", "--out", str(tmp_path / "r.xlsx")]
+    )
+    assert unknown.exit_code == 1 and "Error: Unit NOPE not found." in unknown.output
+    assert not (tmp_path / "r.xlsx").exists()
 
 
 def test_invite_prints_code_and_telegram_deep_link(

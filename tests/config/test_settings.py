@@ -210,3 +210,55 @@ def test_a_value_that_cannot_be_a_telegram_token_is_refused(
         load_settings()
     assert str(caught.value).startswith("DONDOC_TELEGRAM_TOKEN: not a Telegram bot token")
     assert token not in str(caught.value)
+
+
+def test_evaluation_formula_and_bands_come_from_the_toml_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "evaluation.toml"
+    config.write_text(
+        """
+[evaluation]
+deduction_per_overdue = 1
+deduction_per_late_report = 0.5
+bands = [
+  { min_score = 0, rating = "not_completed" },
+  { min_score = 95, rating = "excellent" },
+]
+
+[report]
+issuing_body = "ỦY BAN NHÂN DÂN XÃ VĨNH BẢO"
+place = "Vĩnh Bảo"
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DONDOC_CONFIG", str(config))
+    monkeypatch.setenv("DONDOC_EVALUATION__NO_REPORT_DAYS", "14")
+    settings = load_settings()
+    assert settings.evaluation.deduction_per_overdue == 1
+    assert settings.evaluation.no_report_days == 14
+    assert [band.min_score for band in settings.evaluation.bands] == [95, 0]  # highest first
+    assert settings.report.place == "Vĩnh Bảo"
+
+
+@pytest.mark.parametrize(
+    ("bands", "message"),
+    [
+        ('[{ min_score = 50, rating = "good" }]', "the lowest band must start at 0"),
+        (
+            '[{ min_score = 0, rating = "good" }, { min_score = 0, rating = "completed" }]',
+            "two bands start at the same score",
+        ),
+        ('[{ min_score = 0, rating = "superb" }]', "DONDOC_EVALUATION__BANDS"),
+    ],
+)
+def test_bad_rating_bands_are_refused_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, bands: str, message: str
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(f"[evaluation]\nbands = {bands}\n", encoding="utf-8")
+    monkeypatch.setenv("DONDOC_CONFIG", str(config))
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("DONDOC_EVALUATION__BANDS")

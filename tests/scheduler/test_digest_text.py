@@ -51,9 +51,10 @@ async def test_city_digest_in_vietnamese_shows_counts_shares_and_changes(ctx: Ap
     assert lines[0] == "TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
     assert lines[1] == "Toàn thành phố, ngày 08/12/2025"
     assert "Tổng số nhiệm vụ: 6 (+1) (có thời hạn: 5; không thời hạn: 1)" in lines
-    assert "- Hoàn thành đúng hạn: 1 (+0) (16,7% tổng số)" in lines
+    assert "- Hoàn thành đúng hạn: 1 (+0) (16,7% tổng số; 20,0% số có thời hạn)" in lines
+    assert "  trong đó hoàn thành (nhiệm vụ không có thời hạn): 0" in lines
     assert "- Hoàn thành quá hạn: 1 (+0) (16,7% tổng số; 20,0% số có thời hạn)" in lines
-    assert "- Đang thực hiện trong hạn: 2 (-1) (33,3% tổng số)" in lines
+    assert "- Đang thực hiện trong hạn: 2 (-1) (33,3% tổng số; 20,0% số có thời hạn)" in lines
     assert "- Quá hạn: 2 (+2) (33,3% tổng số; 40,0% số có thời hạn)" in lines
 
 
@@ -108,7 +109,8 @@ async def test_english_digest_and_weekly_title(ctx: AppContext) -> None:
     assert text.startswith("WEEKLY TASK STATUS DIGEST\nHai Phong city, 08/12/2025\n")
     assert "(change since last week in brackets)" in text
     assert "- Overdue: 2 (-1) (33.3% of all; 40.0% of those with a deadline)" in text
-    assert "- Done on time: 1 (16.7% of all)" in text
+    assert "- Done on time: 1 (16.7% of all; 20.0% of those with a deadline)" in text
+    assert "  of which done (tasks without a deadline): 0" in text
     assert "NV-05" in text and "18 days late" in text
 
 
@@ -196,3 +198,23 @@ async def test_big_digest_splits_into_chat_sized_parts(ctx: AppContext) -> None:
     parts = split_text(text, 2000)
     assert len(parts) > 1 and all(len(part) <= 2000 for part in parts)
     assert "\n".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+async def test_digest_gives_both_bases_and_counts_done_without_deadline_apart(
+    ctx: AppContext,
+) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        finance = await world.unit("SO-KH", "Sở Kế hoạch")
+        await world.task("TX-01", finance, None, completed_on=D(2025, 12, 5))
+        await world.task("TX-02", finance, None, completed_on=D(2025, 12, 6))
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+
+    lines = render_digest(summary, "vi", scope_name="Toàn thành phố").splitlines()
+
+    assert "Tổng số nhiệm vụ: 8 (có thời hạn: 5; không thời hạn: 3)" in lines
+    done = lines.index("- Hoàn thành đúng hạn: 3 (37,5% tổng số; 20,0% số có thời hạn)")
+    assert lines[done + 1] == "  trong đó hoàn thành (nhiệm vụ không có thời hạn): 2"
+    assert "- Quá hạn: 2 (25,0% tổng số; 40,0% số có thời hạn)" in lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -16,6 +17,7 @@ from bot.services.outbox import Recipient, enqueue
 from config import Settings
 from scheduler import digests
 from scheduler.dispatcher import OutboxDispatcher
+from scheduler.snapshots import run_snapshot
 from tests.scheduler.builders import World
 from tests.scheduler.fakes import RecordingSender, virtual_limiter
 
@@ -123,7 +125,7 @@ async def test_the_next_digest_shows_the_change(ctx: AppContext, clock: FrozenCl
     leader = (await _texts(ctx))["1"]
     assert "(so với lần trước trong ngoặc)" in leader
     assert "- Quá hạn: 2 (+1) (66,7% tổng số; 66,7% số có thời hạn)" in leader
-    assert "- Đang thực hiện trong hạn: 1 (-1) (33,3% tổng số)" in leader
+    assert "- Đang thực hiện trong hạn: 1 (-1) (33,3% tổng số; 33,3% số có thời hạn)" in leader
 
 
 async def test_weekly_digest_on_monday_with_trend_chart_and_excel(
@@ -156,6 +158,34 @@ async def test_weekly_digest_on_monday_with_trend_chart_and_excel(
     assert replies[2].document.content.startswith(b"PK")
     head = (await _texts(ctx))["3"]
     assert head.startswith("TỔNG HỢP TUẦN")
+
+
+async def test_weekly_chart_adds_the_trend_against_last_weeks_snapshot(
+    ctx: AppContext, clock: FrozenClock
+) -> None:
+    await _city(ctx)
+    clock.set(at(D(2025, 12, 8), 7, 30))
+    await digests.run_daily(ctx)  # no snapshot yet: the chart has no trend panel
+    clock.set(at(D(2025, 12, 8), 9, 0))
+    await run_snapshot(ctx)
+    clock.set(at(NEXT_MONDAY, 7, 30))
+    await digests.run_daily(ctx)
+
+    async with ctx.db.session() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.chat_id == "1")
+                .order_by(OutboxMessage.window_day)
+            )
+        )
+    charts = [Reply.from_dict(row.payload["replies"][1]).photo for row in rows]
+    heights = [
+        struct.unpack(">I", chart.content[20:24])[0]
+        for chart in charts
+        if chart is not None and chart.content is not None
+    ]
+    assert len(heights) == 2 and heights[1] > heights[0]
 
 
 async def test_weekly_digest_moves_to_tuesday_when_monday_is_a_holiday(

@@ -24,9 +24,12 @@ async def test_jobs_are_registered_with_their_triggers_in_vietnam_time(ctx: AppC
 
     jobs = {job.id: job for job in component.scheduler.get_jobs()}
 
-    assert set(jobs) == {"planner", "digest.daily", "digest.weekly", "retention"}
+    assert set(jobs) == {"planner", "digest.daily", "digest.weekly", "retention", "snapshot.daily"}
     planner = jobs["planner"].trigger
     assert isinstance(planner, IntervalTrigger) and planner.interval == dt.timedelta(seconds=60)
+    snapshot = jobs["snapshot.daily"].trigger
+    assert isinstance(snapshot, IntervalTrigger)
+    assert snapshot.interval == dt.timedelta(minutes=30)
     daily, weekly = jobs["digest.daily"].trigger, jobs["digest.weekly"].trigger
     assert isinstance(daily, CronTrigger) and isinstance(weekly, CronTrigger)
     assert str(daily.timezone) == str(weekly.timezone) == "Asia/Ho_Chi_Minh"

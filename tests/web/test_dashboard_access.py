@@ -7,11 +7,14 @@ import io
 import re
 
 import openpyxl
+from docx import Document as DocxDocument
 from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
-from bot.models import LoginLink, WebSession
-from tests.web.conftest import Web, World
+from bot.evaluation.render_docx import DOCX_MIME
+from bot.models import LoginLink, Task, WebSession
+from scheduler.snapshots import run_snapshot
+from tests.web.conftest import Web, World, local
 
 
 def figures(page: str) -> dict[str, int]:
@@ -93,13 +96,51 @@ async def test_the_leader_sees_every_unit_and_the_true_figures(web: Web, world: 
         "done_late": 1,
         "in_progress": 3,
         "overdue": 2,
+        "done_without_deadline": 0,
     }
+    assert "có thời hạn: 7" in page
+    assert "28,6% tổng số · 28,6% số có thời hạn" in page  # overdue: 2 of 7
     assert "Sở Tài chính" in page and "Sở Xây dựng" in page
     assert "<svg" in page
     assert "NV-06" in page  # most overdue
     assert "Chờ số liệu quyết toán" in page  # pending extension
     for path in ("/tasks/NV-03", "/tasks/NV-02", "/units/SXD", "/units/STC"):
         assert (await web.client.get(path)).status == 200
+
+
+async def test_figures_give_both_bases_and_count_done_without_deadline_apart(
+    web: Web, world: World
+) -> None:
+    async with web.ctx.db.session() as session:
+        for code, done in (("KH-01", True), ("KH-02", False), ("KH-03", False)):
+            session.add(
+                Task(
+                    code=code,
+                    title=f"Nhiệm vụ thường xuyên {code}",
+                    lead_unit_id=world.units["STC"].id,
+                    progress=100 if done else 0,
+                    completed_at=local(5) if done else None,
+                    completed_on=dt.date(2025, 12, 5) if done else None,
+                    created_at=local(1, 11),
+                    updated_at=local(1, 11),
+                )
+            )
+        await session.commit()
+    await web.login("LD-01")
+    page = await (await web.client.get("/")).text()
+    assert figures(page) == {
+        "total": 10,
+        "done_on_time": 2,
+        "done_late": 1,
+        "in_progress": 5,
+        "overdue": 2,
+        "done_without_deadline": 1,
+    }
+    assert "có thời hạn: 7" in page
+    # overdue: 2 of 10 tasks, 2 of the 7 with a deadline; done on time: 2 of 10, 1 of 7
+    assert "20,0% tổng số · 28,6% số có thời hạn" in page
+    assert "20,0% tổng số · 14,3% số có thời hạn" in page
+    assert "Hoàn thành (nhiệm vụ không có thời hạn)" in page
 
 
 async def test_a_unit_head_cannot_open_another_units_task(web: Web, world: World) -> None:
@@ -124,6 +165,7 @@ async def test_staff_see_only_their_units_figures(web: Web, world: World) -> Non
         "done_late": 1,
         "in_progress": 2,
         "overdue": 1,
+        "done_without_deadline": 0,
     }
     assert "NV-06" not in page and "Sở Xây dựng" not in page
 
@@ -208,3 +250,53 @@ async def test_a_unit_heads_export_is_their_unit_only(web: Web, world: World) ->
         str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row if c.value
     }
     assert "Sở Xây dựng" in cells and "Sở Tài chính" not in cells
+
+
+async def test_overview_and_unit_pages_show_the_weekly_trend(web: Web, world: World) -> None:
+    await web.login("LD-01")
+    page = await (await web.client.get("/")).text()
+    assert "Xu hướng theo tuần" in page and "Chưa có số liệu xu hướng" in page
+    await run_snapshot(web.ctx)
+    page = await (await web.client.get("/")).text()
+    assert 'class="chart trend"' in page
+    assert 'data-status="overdue" data-week="2025-12-08"' in page
+    unit_page = await (await web.client.get("/units/STC")).text()
+    assert 'class="chart trend"' in unit_page
+
+
+async def test_the_report_downloads_in_each_format_for_the_viewers_scope(
+    web: Web, world: World
+) -> None:
+    await web.login("LD-01")
+    page = await (await web.client.get("/")).text()
+    assert 'action="/report"' in page and 'value="2025-12"' in page
+    token = await web.csrf()
+    response = await web.client.post(
+        "/report", data={"csrf": token, "period": "2025-12", "format": "docx"}
+    )
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith(DOCX_MIME)
+    assert "bao-cao-ket-qua-2025-12.docx" in response.headers["Content-Disposition"]
+    document = DocxDocument(io.BytesIO(await response.read()))
+    texts = [p.text for p in document.paragraphs]
+    assert "Kết quả thực hiện nhiệm vụ tháng 12 năm 2025" in texts
+    pdf = await web.client.post("/report", data={"csrf": token, "period": "2025", "format": "pdf"})
+    assert pdf.status == 200 and (await pdf.read()).startswith(b"%PDF")
+
+    bad = await web.client.post("/report", data={"csrf": token, "period": "tháng 13"})
+    assert bad.status == 400
+    assert "is not a period" in await bad.text()
+
+
+async def test_staff_get_their_own_units_report(web: Web, world: World) -> None:
+    await web.login("CV-STC-01")
+    token = await web.csrf()
+    response = await web.client.post("/report", data={"csrf": token, "period": "2025-12"})
+    assert response.status == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(await response.read()))
+    values = [c.value for row in workbook["Báo cáo"].iter_rows() for c in row if c.value]
+    assert "Kết quả thực hiện nhiệm vụ tháng 12 năm 2025 của Sở Tài chính" in values
+    denied = await web.client.post(
+        "/report", data={"csrf": token, "period": "2025-12", "unit": "SXD"}
+    )
+    assert denied.status == 403

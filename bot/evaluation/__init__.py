@@ -1,0 +1,1 @@
+"""Results as the basis for evaluation: periods, scorecards, ratings and rankings."""
