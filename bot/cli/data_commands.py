@@ -22,6 +22,7 @@ from bot.evaluation.render import ReportFormat, render_report
 from bot.exporting import build_status_workbook
 from bot.i18n import format_datetime
 from bot.importing import ImportFailed, ImportResult, Kind, import_files
+from bot.invite_sheet import build_invite_workbook
 from bot.services import directory, invites
 from bot.services.errors import DomainError
 
@@ -185,14 +186,31 @@ def invite_command(
     ] = None,
     unit: Annotated[
         str | None,
-        typer.Option(help="Instead of an official: a unit code, for binding a group chat."),
+        typer.Option(
+            help="Instead of an official: a unit code, for binding a group chat; "
+            "with --all: only this unit's officials."
+        ),
     ] = None,
     hours: Annotated[
         int | None, typer.Option(min=1, help="Validity in hours (default from settings).")
     ] = None,
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="Every active official without a linked chat (needs --out)."),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="With --all: the invite sheet to write (.xlsx).")
+    ] = None,
 ) -> None:
     """Print a single-use invite code (and the Telegram deep link when the bot's username is
-    set in DONDOC_TELEGRAM_BOT_USERNAME)."""
+    set in DONDOC_TELEGRAM_BOT_USERNAME); with --all, write one for every official without a
+    linked chat to an Excel sheet with links and QR codes."""
+    if all_:
+        _invite_all(unit, hours, out, official_code)
+        return
+    if out is not None:
+        _stderr("Error: --out goes with --all.")
+        raise typer.Exit(2)
     if (official_code is None) == (unit is None):
         _stderr("Error: give an OFFICIAL_CODE or --unit UNIT_CODE (one of them).")
         raise typer.Exit(2)
@@ -219,7 +237,7 @@ def invite_command(
     if official_code is not None:
         console.print(f"In the bot's private chat: /start {code}", highlight=False, markup=False)
         if bot_name:
-            console.print(f"Telegram link: https://t.me/{bot_name.lstrip('@')}?start={code}")
+            console.print(f"Telegram link: {invites.telegram_link(bot_name, code)}")
     else:
         console.print(
             f"Add the bot to the group, then send there: /start {code}",
@@ -227,7 +245,40 @@ def invite_command(
             markup=False,
         )
         if bot_name:
-            console.print(f"Telegram link: https://t.me/{bot_name.lstrip('@')}?startgroup={code}")
+            console.print(f"Telegram link: {invites.telegram_link(bot_name, code, group=True)}")
+
+
+def _invite_all(
+    unit: str | None, hours: int | None, out: Path | None, official_code: str | None
+) -> None:
+    """``dondoc invite --all``: codes for every official without a linked chat, written to
+    an invite sheet in one transaction (nothing is kept when the sheet cannot be written)."""
+    if official_code is not None or out is None or out.suffix.lower() != ".xlsx":
+        _stderr("Error: --all takes no OFFICIAL_CODE and needs --out FILE.xlsx.")
+        raise typer.Exit(2)
+
+    async def go() -> tuple[int, str | None]:
+        async with app_context() as ctx, ctx.db.session() as session:
+            found = await directory.unit_by_code(session, unit) if unit else None
+            ttl = dt.timedelta(hours=hours or ctx.settings.invite_ttl_hours)
+            issued = await invites.create_invites_for_unlinked(session, ctx, unit=found, ttl=ttl)
+            bot_name = ctx.settings.telegram_bot_username
+            data = build_invite_workbook(ctx, issued, bot_name)
+            try:
+                out.write_bytes(data)
+            except OSError as exc:
+                _stderr(f"Error: cannot write {out}: {exc.strerror}")
+                raise typer.Exit(1) from exc
+            return len(issued), bot_name
+
+    with _clear_failures():
+        count, bot_name = run(go())
+    console.print(f"Invite sheet written to {out}: {count} officials.", highlight=False)
+    if not bot_name:
+        _stderr(
+            "Warning: DONDOC_TELEGRAM_BOT_USERNAME is not set, so the sheet has no Telegram "
+            "links or QR codes; officials send /start CODE to the bot."
+        )
 
 
 @app.command("demo-data")
