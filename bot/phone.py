@@ -16,7 +16,8 @@ landlines with a three-digit area code (02xx)."""
 def canonical_phone(text: str) -> str | None:
     """``+84`` and the national number without its leading 0 (``+84912345678``), or None
     when ``text`` is not a Vietnamese phone number. Accepts ``0…``, ``84…``, ``+84…`` and
-    ``0084…`` (a 0 kept after the country code is dropped), with spaces, dots, dashes or brackets between the digits."""
+    ``0084…`` (a 0 kept after the country code is dropped), with spaces, dots, dashes or
+    brackets between the digits."""
     compact = SEPARATORS.sub("", text.strip())
     if compact.startswith("+"):
         compact = compact[1:]
@@ -26,10 +27,10 @@ def canonical_phone(text: str) -> str | None:
         return None
     if compact.startswith("00" + COUNTRY_CODE):
         national = compact[4:].removeprefix("0")
-    elif compact.startswith(COUNTRY_CODE) and len(compact) - 2 in NATIONAL_LENGTHS:
-        national = compact[2:]
     elif compact.startswith(COUNTRY_CODE + "0"):  # "+84 (0) 912…": the 0 written anyway
         national = compact[3:]
+    elif compact.startswith(COUNTRY_CODE) and len(compact) - 2 in NATIONAL_LENGTHS:
+        national = compact[2:]
     elif compact.startswith("0"):
         national = compact[1:]
     else:

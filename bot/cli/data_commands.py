@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -265,7 +266,7 @@ def _invite_all(
             bot_name = ctx.settings.telegram_bot_username
             data = build_invite_workbook(ctx, issued, bot_name)
             try:
-                out.write_bytes(data)
+                await asyncio.to_thread(out.write_bytes, data)
             except OSError as exc:
                 _stderr(f"Error: cannot write {out}: {exc.strerror}")
                 raise typer.Exit(1) from exc

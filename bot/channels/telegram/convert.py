@@ -1,8 +1,8 @@
 """Telegram updates → neutral :class:`bot.messages.IncomingMessage`.
 
 Only what a person does reaches the handlers: a text or command, a button press, a document
-or photo (its caption is the text), a shared contact card. Service messages, edits, channel posts and commands
-addressed to another bot are ignored (``None``).
+or photo (its caption is the text), a shared contact card. Service messages, edits, channel
+posts and commands addressed to another bot are ignored (``None``).
 """
 
 from __future__ import annotations
