@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-import bot.cli.data_commands  # noqa: F401 - registers the data commands
+import bot.cli.data_commands
 import bot.cli.db_commands  # noqa: F401 - registers `migrate`
 from bot.channels.base import TELEGRAM
 from bot.cli import app
