@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import app
 from bot.cli.common import app_context, run
-from bot.cli.texts import cli_language, say
+from bot.cli.texts import cli_language, param_help, say
 from bot.services.access import Revoked, reactivate_access, revoke_access
 from bot.services.errors import DomainError
 from config import load_settings
@@ -28,7 +28,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @app.command("revoke")
 def revoke_command(
-    official_code: Annotated[str, typer.Argument(help="The official whose access ends.")],
+    official_code: Annotated[str, typer.Argument(help=param_help("revoke.official_code"))],
 ) -> None:
     """Take access away from an official who left or changed posts: deactivate them, unlink
     every chat account, end every dashboard and web-chat session, cancel open invites and
@@ -57,7 +57,7 @@ def revoke_command(
 
 @app.command("reactivate")
 def reactivate_command(
-    official_code: Annotated[str, typer.Argument(help="The official to make active again.")],
+    official_code: Annotated[str, typer.Argument(help=param_help("reactivate.official_code"))],
 ) -> None:
     """Make a revoked official active again. Their chat accounts stay unlinked: give them a
     new invite code (`dondoc invite CODE`) to link again. Audited."""
@@ -112,7 +112,7 @@ def _check_dondoc_database(path: Path) -> None:
 
 @app.command("backup")
 def backup_command(
-    file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
+    file: Annotated[Path, typer.Argument(help=param_help("backup.file"))],
 ) -> None:
     """Copy the SQLite database to FILE (safe while Dondoc runs)."""
     database = _sqlite_path()
@@ -131,10 +131,8 @@ def backup_command(
 
 @app.command("restore")
 def restore_command(
-    file: Annotated[Path, typer.Argument(help="A copy made by `dondoc backup`.")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace a database that already exists.")
-    ] = False,
+    file: Annotated[Path, typer.Argument(help=param_help("restore.file"))],
+    force: Annotated[bool, typer.Option("--force", help=param_help("restore.force"))] = False,
 ) -> None:
     """Replace the SQLite database with the copy in FILE. Stop `dondoc run` first."""
     database = _sqlite_path()

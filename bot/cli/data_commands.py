@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.cli import app
 from bot.cli.common import app_context, check_database, run
-from bot.cli.texts import cli_language, say
+from bot.cli.texts import cli_language, param_help, say
 from bot.db import DatabaseNotMigrated
 from bot.demo import DemoNotEmpty, has_units, load_demo
 from bot.evaluation.periods import PeriodError, parse_period
@@ -69,12 +69,8 @@ class _ProgressBars:
 
 @app.command("import")
 def import_command(
-    files: Annotated[
-        list[Path], typer.Argument(help=".xlsx (a sheet per kind) or .csv (one kind per file)")
-    ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the files; write nothing.")
-    ] = False,
+    files: Annotated[list[Path], typer.Argument(help=param_help("import.files"))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=param_help("import.dry_run"))] = False,
 ) -> None:
     """Import units, officials and tasks. All or nothing: any bad row aborts the import with
     every error listed as file:row:column: reason. Re-importing a code updates that row.
@@ -133,10 +129,8 @@ def _create_schema_if_new() -> None:
 
 @app.command("export")
 def export_command(
-    file: Annotated[Path, typer.Argument(help="Where to write the report (.xlsx).")],
-    unit: Annotated[
-        str | None, typer.Option(help="Only this lead unit's tasks (unit code).")
-    ] = None,
+    file: Annotated[Path, typer.Argument(help=param_help("export.file"))],
+    unit: Annotated[str | None, typer.Option(help=param_help("export.unit"))] = None,
 ) -> None:
     """Write the Excel status report: counts per unit in the four official categories,
     overdue tasks with days late, and every task with its latest report."""
@@ -161,16 +155,12 @@ def export_command(
 
 @app.command("report")
 def report_command(
-    period: Annotated[
-        str, typer.Option(help="2026-11 (month), 2026-Q4, 2026, or 2026-11-01..2026-11-30.")
-    ],
-    out: Annotated[Path, typer.Option(help="Where to write the report.")],
+    period: Annotated[str, typer.Option(help=param_help("report.period"))],
+    out: Annotated[Path, typer.Option(help=param_help("report.out"))],
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", help="xlsx, docx or pdf.")
+        ReportFormat, typer.Option("--format", help=param_help("report.fmt"))
     ] = ReportFormat.XLSX,
-    unit: Annotated[
-        str | None, typer.Option(help="Only this unit's figures and overdue tasks (unit code).")
-    ] = None,
+    unit: Annotated[str | None, typer.Option(help=param_help("report.unit"))] = None,
 ) -> None:
     """Write the "Báo cáo kết quả thực hiện nhiệm vụ" of a period: summary on both bases,
     rankings with ratings, overdue tasks with days late and the latest report."""
@@ -201,25 +191,18 @@ def report_command(
 @app.command("invite")
 def invite_command(
     official_code: Annotated[
-        str | None, typer.Argument(help="The official who will link a chat account.")
+        str | None, typer.Argument(help=param_help("invite.official_code"))
     ] = None,
     unit: Annotated[
         str | None,
-        typer.Option(
-            help="Instead of an official: a unit code, for binding a group chat; "
-            "with --all: only this unit's officials."
-        ),
+        typer.Option(help=param_help("invite.unit")),
     ] = None,
-    hours: Annotated[
-        int | None, typer.Option(min=1, help="Validity in hours (default from settings).")
-    ] = None,
+    hours: Annotated[int | None, typer.Option(min=1, help=param_help("invite.hours"))] = None,
     all_: Annotated[
         bool,
-        typer.Option("--all", help="Every active official without a linked chat (needs --out)."),
+        typer.Option("--all", help=param_help("invite.all_")),
     ] = False,
-    out: Annotated[
-        Path | None, typer.Option(help="With --all: the invite sheet to write (.xlsx).")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help=param_help("invite.out"))] = None,
 ) -> None:
     """Print a single-use invite code (and the Telegram deep link when the bot's username is
     set in DONDOC_TELEGRAM_BOT_USERNAME); with --all, write one for every official without a
@@ -295,7 +278,7 @@ def _invite_all(
 def demo_data_command(
     if_empty: Annotated[
         bool,
-        typer.Option("--if-empty", help="Load only when the database has no units (else skip)."),
+        typer.Option("--if-empty", help=param_help("demo-data.if_empty")),
     ] = False,
 ) -> None:
     """Load the Hải Phòng demo: departments, communes, leaders and officials, the 45

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from bot.cli import app
 from bot.cli.common import app_context, run
-from bot.cli.texts import cli_language, say
+from bot.cli.texts import cli_language, param_help, say
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.models import Role
@@ -38,12 +38,8 @@ def parse_day(text: str) -> dt.date:
 
 @app.command("remind")
 def remind_command(
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print what would go out; write and send nothing.")
-    ] = False,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Window to show (dd/mm/yyyy); default today.")
-    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=param_help("remind.dry_run"))] = False,
+    date: Annotated[str | None, typer.Option("--date", help=param_help("remind.date"))] = None,
 ) -> None:
     """Reminders of a send window: with --dry-run, who would get what on which channel;
     without it, plan today's window now (the running bot sends it)."""
@@ -108,16 +104,12 @@ def _print_tick(result: planner.TickResult) -> None:
 
 @app.command("digest")
 def digest_command(
-    print_: Annotated[
-        bool, typer.Option("--print", help="Print a digest to the terminal; send nothing.")
-    ] = False,
+    print_: Annotated[bool, typer.Option("--print", help=param_help("digest.print_"))] = False,
     leader: Annotated[
-        str | None, typer.Option("--leader", help="As this leader (or admin) gets it: code.")
+        str | None, typer.Option("--leader", help=param_help("digest.leader"))
     ] = None,
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="One unit's digest: unit code.")
-    ] = None,
-    weekly: Annotated[bool, typer.Option("--weekly", help="The weekly digest.")] = False,
+    unit: Annotated[str | None, typer.Option("--unit", help=param_help("digest.unit"))] = None,
+    weekly: Annotated[bool, typer.Option("--weekly", help=param_help("digest.weekly"))] = False,
 ) -> None:
     """With --print, show a digest (city-wide, a leader's, or a unit's); without it, queue
     today's digests now if they are due and not sent yet (the running bot sends them)."""

@@ -4,11 +4,9 @@ message, and the help of every command and option, from the ``cli`` catalog cont
 from __future__ import annotations
 
 import os
-from typing import get_type_hints
 
 import typer.rich_utils
 from typer.main import get_command_name
-from typer.models import ParameterInfo
 
 from bot.i18n import LANGUAGES, Catalog
 from config import SettingsError, load_settings
@@ -38,20 +36,30 @@ def say(key: str, **params: object) -> str:
     return TEXTS.t(key, cli_language(), **params)
 
 
+_help_language: str | None = None
+"""The language :func:`localize` chose for help texts (None: the configured one)."""
+
+
+def param_help(key: str) -> str:
+    """The help of the command-line parameter ``<command>.<parameter>`` (``help.`` + key).
+
+    Used inside the commands' ``Annotated`` hints: the command modules postpone annotations
+    (``from __future__ import annotations``), and typer evaluates the hints each time it
+    builds the click commands, so the help is looked up at every run in its language."""
+    return TEXTS.t(f"help.{key}", _help_language or cli_language())
+
+
 def localize(app: typer.Typer, lang: str) -> typer.Typer:
     """Give ``app`` its help texts in ``lang``: the tool's (``help.app``), each command's
-    (``help.<command>``) and each parameter's (``help.<command>.<parameter>``), and typer's
-    panel titles. Typer builds the click commands from these on every run."""
+    (``help.<command>``), each parameter's (``help.<command>.<parameter>``, through
+    :func:`param_help`), and typer's panel titles."""
+    global _help_language
+    _help_language = lang
     app.info.help = TEXTS.t("help.app", lang)
     for info in app.registered_commands:
         assert info.callback is not None
         name = info.name or get_command_name(info.callback.__name__)
         info.help = TEXTS.t(f"help.{name}", lang)
-        hints = get_type_hints(info.callback, include_extras=True)
-        for parameter, hint in hints.items():
-            for meta in getattr(hint, "__metadata__", ()):
-                if isinstance(meta, ParameterInfo):
-                    meta.help = TEXTS.t(f"help.{name}.{parameter}", lang)
     for setting, key in PANEL_TITLES.items():
         setattr(typer.rich_utils, setting, TEXTS.t(key, lang))
     return app
