@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -49,8 +50,11 @@ class Database:
     On SQLite, chat turns (:meth:`turn`) open with ``BEGIN IMMEDIATE``: a turn reads, then
     writes, and of two deferred turns that both read before either writes only one could
     upgrade to the write lock (the other would fail at once with "database is locked").
-    Taking the lock first makes concurrent turns wait for each other (``busy_timeout``, in
-    aiosqlite's worker thread, so the event loop runs on).
+    Taking the lock first makes concurrent turns wait for each other: the turns of this
+    process queue on an asyncio lock before they begin (no connection then waits inside
+    SQLite, whose busy handler polls in sleeps of up to 100 ms), and another process's
+    writer is waited for with ``busy_timeout``, in aiosqlite's worker thread, so the event
+    loop runs on.
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
@@ -62,7 +66,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         turn_engine = self.engine
+        self._turn_lock: AbstractAsyncContextManager[object] = nullcontext()
         if self.is_sqlite:
+            self._turn_lock = asyncio.Lock()
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
             # The same engine and pool, with the option _sqlite_begin reads.
@@ -92,7 +98,7 @@ class Database:
         """A session for one short chat turn (a few indexed statements), committed on
         success. On SQLite it holds the write lock from its first statement, so keep
         anything slow (network calls, big reads) out of it."""
-        async with self.turn_sessionmaker() as session, session.begin():
+        async with self._turn_lock, self.turn_sessionmaker() as session, session.begin():
             yield session
 
     async def create_all(self) -> None:
