@@ -72,9 +72,17 @@ class Dispatcher:
         redelivered for ever) and answers with an apology.
         """
         message = storable(message)
+        metrics = self.ctx.metrics
+        metrics.updates.labels(channel=message.channel).inc()
+        with metrics.timed(metrics.turn_seconds):
+            return await self._handle_timed(message, traits)
+
+    async def _handle_timed(self, message: IncomingMessage, traits: ChannelTraits) -> list[Reply]:
         try:
             async with self.ctx.db.turn() as session:
-                return await self._handle_in(session, message, traits)
+                replies = await self._handle_in(session, message, traits)
+            self.ctx.metrics.count_committed(session)
+            return replies
         except DBAPIError:
             raise
         except Exception:

@@ -125,6 +125,7 @@ async def submit_report(
     task.last_report_at = now
     task.updated_at = now
     await session.flush()
+    ctx.metrics.report_stored(session)
     await audit.record(
         session,
         ctx,
