@@ -37,9 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp
 from common import check, cpu_seconds, scratch_postgres
@@ -54,6 +53,7 @@ from config import Settings
 from tests.channels.telegram.harness import seed_reporters
 from tests.fakes.telegram_api import FakeTelegramServer
 
+ROOT = Path(__file__).resolve().parent.parent
 BENCH = "scale_out"
 FIRST_USER = 800_000
 PUBLIC_URL = "https://dondoc.example"
