@@ -75,9 +75,9 @@ class Dispatcher:
         metrics = self.ctx.metrics
         metrics.updates.labels(channel=message.channel).inc()
         with metrics.timed(metrics.turn_seconds):
-            return await self._handle_timed(message, traits)
+            return await self._handle(message, traits)
 
-    async def _handle_timed(self, message: IncomingMessage, traits: ChannelTraits) -> list[Reply]:
+    async def _handle(self, message: IncomingMessage, traits: ChannelTraits) -> list[Reply]:
         try:
             async with self.ctx.db.turn() as session:
                 replies = await self._handle_in(session, message, traits)
