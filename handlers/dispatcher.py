@@ -34,7 +34,7 @@ from bot.services.directory import official_by_identity
 from bot.services.errors import DomainError
 from handlers.router import CommandSpec, Handler, HandlerResult, Router
 from handlers.texts import TEXTS
-from handlers.turn import Turn, load_state
+from handlers.turn import Turn, load_sender
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class Dispatcher:
     ) -> list[Reply]:
         if not await _claim_update(session, message, self.ctx):
             return []
-        official = await official_by_identity(session, message.channel, message.user_id)
+        official, state = await load_sender(session, message)
         lang = self._language(message, official.language if official else None)
         turn = Turn(
             message=message,
@@ -108,7 +108,7 @@ class Dispatcher:
             ctx=self.ctx,
             official=official,
             lang=lang,
-            state=await load_state(session, message),
+            state=state,
             commands=self.command_specs,
         )
         try:

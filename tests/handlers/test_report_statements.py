@@ -12,8 +12,8 @@ from sqlalchemy import event
 from bot.db import Database
 from tests.handlers.conftest import World
 
-REPORT_STATEMENTS = 7
-"""Claim the update, the official, the conversation state, the task, insert the report,
+REPORT_STATEMENTS = 6
+"""Claim the update, the official with the conversation state, the task, insert the report,
 update the task, the audit row (no look-up of an earlier report from the same message: the
 claim already proves there is none)."""
 
@@ -35,7 +35,7 @@ def counted_statements(db: Database) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-async def test_a_one_line_report_takes_seven_statements(world: World) -> None:
+async def test_a_one_line_report_takes_six_statements(world: World) -> None:
     backend = world.backend
     await backend.push_message(world.hoa, "/baocao NQ-01 50 Đã họp")  # warm caches
     backend.pop_message()
