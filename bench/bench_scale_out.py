@@ -79,6 +79,12 @@ class Run:
     def rate(self) -> float:
         return self.reports / self.seconds
 
+    @property
+    def cores_used(self) -> float:
+        """Cores the bench's processes kept busy on average: on a machine shared with other
+        work, fewer than it has means the others took the rest."""
+        return (self.instance_cpu + self.postgres_cpu + self.loadgen_cpu) / self.seconds
+
 
 def report_update(n: int, officials: int) -> tuple[int, dict[str, Any]]:
     """The n-th report as a Telegram update: (user id, update)."""
@@ -282,7 +288,7 @@ def describe(result: Run, first: Run) -> str:
         f"{result.instances:>9}  {result.rate:9.1f}  {result.rate / first.rate:5.2f}x  "
         f"{result.stored:>6} {'once' if result.stored_once else 'NOT ONCE':<8}  "
         f"{result.instance_cpu * per:8.2f}  {result.postgres_cpu * per:8.2f}  "
-        f"{result.loadgen_cpu * per:8.2f}  {result.seconds:6.1f}"
+        f"{result.loadgen_cpu * per:8.2f}  {result.cores_used:5.2f}  {result.seconds:6.1f}"
     )
 
 
@@ -313,14 +319,15 @@ async def main() -> None:
             )
     first = results[min(results)]
     print(
-        "instances  reports/s  ratio  stored           CPU ms per report:          wall s\n"
-        "                                              instances  postgres  loadgen"
+        "instances  reports/s  ratio  stored           CPU ms per report:          cores  wall s\n"
+        "                                              instances  postgres  loadgen   used"
     )
     for result in results.values():
         print(describe(result, first))
     print(
-        "(CPU per report summed over processes; on 2 cores the three compete, so the ratio "
-        "is bounded by the\n total CPU per report, not by any lock: see docs/operations.md)"
+        f"(CPU per report summed over each kind of process; 'cores used' is their CPU time over "
+        f"the wall time:\n below {os.cpu_count()} with more instances means other work on "
+        "the machine took the rest, see docs/operations.md)"
     )
     if 1 in results and 2 in results:
         check(BENCH, "scale-out 2 instances / 1", results[2].rate / results[1].rate, TARGET_TWO)
