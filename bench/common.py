@@ -37,9 +37,14 @@ class Target:
         sign = ">=" if self.at_least else "<"
         verdict = "met" if self.met else "MISSED"
         return (
-            f"TARGET {self.name}: measured {self.measured:.3g}{self.unit} / "
+            f"TARGET {self.name}: measured {_figure(self.measured)}{self.unit} / "
             f"target {sign} {self.limit:g}{self.unit}: {verdict}"
         )
+
+
+def _figure(value: float) -> str:
+    """Three significant digits, without an exponent for large values."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def check(
