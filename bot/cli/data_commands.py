@@ -247,24 +247,35 @@ def invite_command(
 def _invite_all(
     unit: str | None, hours: int | None, out: Path | None, official_code: str | None
 ) -> None:
-    """``dondoc invite --all``: codes for every official without a linked chat, written to
-    an invite sheet in one transaction (nothing is kept when the sheet cannot be written)."""
+    """``dondoc invite --all``: codes for every official without a linked chat, in an invite
+    sheet. The sheet is made and written (as ``FILE.part``) before the codes are stored in one
+    short transaction, so the database is not locked while thousands of QR codes are drawn,
+    and a file that cannot be written leaves no code behind."""
     if official_code is not None or out is None or out.suffix.lower() != ".xlsx":
         _stderr(say("invite.all_usage"))
         raise typer.Exit(2)
+    partial = out.with_name(out.name + ".part")
 
     async def go() -> tuple[int, str | None]:
-        async with app_context() as ctx, ctx.db.session() as session:
-            found = await directory.unit_by_code(session, unit) if unit else None
-            ttl = dt.timedelta(hours=hours or ctx.settings.invite_ttl_hours)
-            issued = await invites.create_invites_for_unlinked(session, ctx, unit=found, ttl=ttl)
+        async with app_context() as ctx:
+            async with ctx.db.session() as session:
+                found = await directory.unit_by_code(session, unit) if unit else None
+                ttl = dt.timedelta(hours=hours or ctx.settings.invite_ttl_hours)
+                issued = await invites.plan_unlinked_invites(session, ctx, unit=found, ttl=ttl)
             bot_name = ctx.settings.telegram_bot_username
-            data = build_invite_workbook(ctx, issued, bot_name)
+            data = await asyncio.to_thread(build_invite_workbook, ctx, issued, bot_name)
             try:
-                await asyncio.to_thread(out.write_bytes, data)
+                await asyncio.to_thread(partial.write_bytes, data)
             except OSError as exc:
                 _stderr(say("error.cannot_write", file=out, reason=exc.strerror))
                 raise typer.Exit(1) from exc
+            try:
+                async with ctx.db.session() as session:
+                    await invites.store_invites(session, ctx, issued)
+            except BaseException:
+                await asyncio.to_thread(partial.unlink, missing_ok=True)
+                raise
+            await asyncio.to_thread(partial.replace, out)
             return len(issued), bot_name
 
     with _clear_failures():

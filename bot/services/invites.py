@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
@@ -120,21 +121,27 @@ async def officials_without_chat(session: AsyncSession, unit: Unit | None = None
     return list(await session.scalars(query))
 
 
-async def create_invites_for_unlinked(
+async def plan_unlinked_invites(
     session: AsyncSession,
     ctx: AppContext,
     *,
     unit: Unit | None = None,
     ttl: dt.timedelta | None = None,
-    via: str = "cli",
 ) -> list[IssuedInvite]:
-    """Issue one code to every active official without a linked chat (of ``unit`` only,
-    when given), in the caller's transaction: invites and audit rows are written in batches
-    of :data:`BATCH_SIZE`, so a city of thousands takes one short transaction."""
-    now = ctx.now()
-    expires = now + (ttl or dt.timedelta(hours=ctx.settings.invite_ttl_hours))
+    """New codes for every active official without a linked chat (of ``unit`` only, when
+    given), not yet stored: only reads, so the invite sheet can be made before
+    :func:`store_invites` takes the write lock for a moment."""
+    expires = ctx.now() + (ttl or dt.timedelta(hours=ctx.settings.invite_ttl_hours))
     officials = await officials_without_chat(session, unit)
-    issued = [IssuedInvite(official, new_code(), expires) for official in officials]
+    return [IssuedInvite(official, new_code(), expires) for official in officials]
+
+
+async def store_invites(
+    session: AsyncSession, ctx: AppContext, issued: Sequence[IssuedInvite], *, via: str = "cli"
+) -> None:
+    """Store planned invites (hashes only) with their audit rows, in batches of
+    :data:`BATCH_SIZE`: a city of thousands takes one short transaction."""
+    now = ctx.now()
     statement = insert(InviteCode).returning(InviteCode.id, sort_by_parameter_order=True)
     for start in range(0, len(issued), BATCH_SIZE):
         batch = issued[start : start + BATCH_SIZE]
@@ -144,7 +151,7 @@ async def create_invites_for_unlinked(
                 "official_id": item.official.id,
                 "unit_id": None,
                 "created_at": now,
-                "expires_at": expires,
+                "expires_at": item.expires_at,
             }
             for item in batch
         ]
@@ -159,6 +166,20 @@ async def create_invites_for_unlinked(
             ),
             via=via,
         )
+
+
+async def create_invites_for_unlinked(
+    session: AsyncSession,
+    ctx: AppContext,
+    *,
+    unit: Unit | None = None,
+    ttl: dt.timedelta | None = None,
+    via: str = "cli",
+) -> list[IssuedInvite]:
+    """Issue and store a code for every active official without a linked chat (of ``unit``
+    only, when given), in the caller's transaction."""
+    issued = await plan_unlinked_invites(session, ctx, unit=unit, ttl=ttl)
+    await store_invites(session, ctx, issued, via=via)
     return issued
 
 

@@ -106,6 +106,7 @@ def test_sheet_has_a_row_link_and_qr_per_unlinked_official(city: str, tmp_path: 
     result = runner.invoke(app, ["invite", "--all", "--out", "invites.xlsx"])
     assert result.exit_code == 0, result.output
     assert "invites.xlsx: 3 officials" in result.output
+    assert not (tmp_path / "invites.xlsx.part").exists()
     rows, images, header_row = _rows(tmp_path / "invites.xlsx")
     assert [(r["Mã cán bộ"], r["Họ và tên"], r["Chức vụ"], r["Đơn vị"]) for r in rows] == [
         ("SO-TC-CV", "Trần Thị Mai", "Chuyên viên", "Sở Tài chính"),
@@ -147,6 +148,9 @@ def test_sheet_errors_keep_nothing(city: str, tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
     missing = runner.invoke(app, ["invite", "--all", "--out", "no/such/folder/x.xlsx"])
     assert missing.exit_code == 1 and "cannot write" in missing.output
+    (tmp_path / "taken.xlsx.part").mkdir()  # the partial file cannot be written either
+    taken = runner.invoke(app, ["invite", "--all", "--out", "taken.xlsx"])
+    assert taken.exit_code == 1 and not (tmp_path / "taken.xlsx").exists()
     unknown = runner.invoke(app, ["invite", "--all", "--unit", "NOPE", "--out", "x.xlsx"])
     assert unknown.exit_code == 1
     assert _count(city, InviteCode) == 0, "a failed run issues no codes"
