@@ -69,7 +69,7 @@ async def explain(turn: Turn) -> list[Reply] | Reply:
     return await _ask(turn, task, date_text, text)
 
 
-@router.command("traloi", english="answer", help_key="help.answer")
+@router.command("traloi", english="answer", help_key="help.answer", menu_key="menu.answer")
 async def answer(turn: Turn) -> Reply:
     """``/traloi NV-01 nội dung giải trình``: the unit head answers the task's open request."""
     code, text = first_word(turn.args)
