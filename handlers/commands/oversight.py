@@ -104,14 +104,17 @@ async def overdue(turn: Turn) -> Reply:
         lines += [task_line(turn.ctx, task, turn.lang) for task in tasks]
     if len(found) > OVERDUE_LIMIT:
         lines += ["", turn.t("overdue.more", limit=OVERDUE_LIMIT)]
+    if not can_request_explanation(official):
+        return turn.reply("\n".join(lines))
+    if not turn.traits.buttons:  # read-only: no numbered options to remember
+        lines += ["", turn.t("overdue.explain_hint")]
+        return turn.reply("\n".join(lines))
     return turn.reply("\n".join(lines), await _explanation_buttons(turn, found[:OVERDUE_LIMIT]))
 
 
 async def _explanation_buttons(turn: Turn, tasks: list[Task]) -> list[list[Button]]:
-    """For leaders and admins: "Giải trình <TASK>" for the most overdue tasks that have no
-    open explanation request."""
-    if not can_request_explanation(official_of(turn)):
-        return []
+    """ "Giải trình <TASK>" for the most overdue tasks that have no open explanation
+    request (leaders and admins, on channels with buttons)."""
     asked = set(
         await turn.session.scalars(
             select(ExplanationRequest.task_id).where(
