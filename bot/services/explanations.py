@@ -275,7 +275,8 @@ def answer_button(request: ExplanationRequest, lang: str) -> Button:
 
 def answer_notice(request: ExplanationRequest, lang: str) -> str:
     """What the requester reads when the unit answered."""
-    key = "explanation.answered_late" if is_late(request, dt.date.min) else "explanation.answered"
+    late = request.answered_on is not None and request.answered_on > request.due_date
+    key = "explanation.answered_late" if late else "explanation.answered"
     return TEXTS.t(
         key,
         lang,
@@ -303,12 +304,9 @@ def history_lines(ctx: AppContext, requests: Sequence[ExplanationRequest], lang:
                 text=request.text,
             )
         )
+        late = is_late(request, today)
         if request.answered_on is not None:
-            key = (
-                "explanation.history_answer_late"
-                if is_late(request, today)
-                else ("explanation.history_answer")
-            )
+            key = "explanation.history_answer_late" if late else "explanation.history_answer"
             lines.append(
                 TEXTS.t(
                     key,
@@ -319,10 +317,6 @@ def history_lines(ctx: AppContext, requests: Sequence[ExplanationRequest], lang:
                 )
             )
         else:
-            key = (
-                "explanation.history_waiting_late"
-                if is_late(request, today)
-                else ("explanation.history_waiting")
-            )
+            key = "explanation.history_waiting_late" if late else "explanation.history_waiting"
             lines.append(TEXTS.t(key, lang))
     return lines
