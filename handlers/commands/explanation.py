@@ -95,6 +95,8 @@ async def ask_button(turn: Turn) -> Reply:
         return turn.reply(turn.t("stale_button"))
     task = await task_for(turn, code)
     _refuse_request(turn, task)
+    if await open_request(turn.session, task.id) is not None:
+        raise DomainError("explanation_open", code=task.code)
     await turn.set_state(ASK_FLOW, "text", {FLOW_ID: _flow_id(), "task": task.code})
     return turn.reply(turn.t("explain.ask_prompt", code=task.code, title=shorten(task.title)))
 

@@ -149,6 +149,8 @@ async def test_the_task_button_and_the_overdue_list_ask_for_an_explanation(world
     backend.pop_text()
     await backend.push_message(world.chau, "10/12/2025 Giải trình lý do chậm")
     assert backend.pop_text().startswith("Đã gửi yêu cầu giải trình nhiệm vụ NV-02")
+    await backend.push_button(world.chau, button_data(detail, "Yêu cầu giải trình"))
+    assert backend.pop_text() == "Nhiệm vụ NV-02 đã có yêu cầu giải trình chưa được trả lời."
     await backend.push_message(world.chau, "/quahan")
     assert labels(backend.pop_message()) == []  # both asked already
 
