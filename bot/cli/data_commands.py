@@ -309,6 +309,7 @@ def demo_data_command(
                 tasks=summary.tasks,
                 reports=summary.reports,
                 extension_requests=summary.extension_requests,
+                explanation_requests=summary.explanation_requests,
             )
 
     with _clear_failures():
