@@ -1,8 +1,10 @@
-"""The running bot: one aiohttp web server, the chat channels, and the scheduler.
+"""The composition root: the one place that builds the running bot.
 
-``dondoc run`` builds a :class:`Runtime`, adds a :class:`Component` for each configured piece
-(Telegram, Zalo, the web dashboard and chat, the scheduler), starts them, and stops them in
-reverse order on SIGINT/SIGTERM.
+``dondoc run`` builds a :class:`Runtime` (context, dispatcher, the one aiohttp web server, the
+registry of live senders, the channel states), then :func:`add_components` builds each
+configured :class:`bot.lifecycle.Component` (Telegram, Zalo, the web dashboard and chat, the
+scheduler) and hands it only what it uses. The runtime starts them in order and stops them in
+reverse order on SIGINT/SIGTERM. Nothing below this module imports it.
 """
 
 from __future__ import annotations
@@ -12,28 +14,24 @@ import errno
 import logging
 import signal
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
 
 from aiohttp import web
 
-from bot.channels.base import ChannelSender
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
 from bot.db import DatabaseUnavailable
+from bot.lifecycle import ChannelStates, Component, StartupError
+from bot.sending import Senders
+from bot.web.access_log import access_log_options
+from bot.web.component import WebComponent
 from handlers import Dispatcher, build_dispatcher
+from scheduler.service import SchedulerComponent
 
 log = logging.getLogger(__name__)
 
 HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
-
-
-class Component(Protocol):
-    """A part of the running bot with a life cycle."""
-
-    name: str
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -52,14 +50,14 @@ class Runtime:
     options: RunOptions = field(default_factory=RunOptions)
     dispatcher: Dispatcher = field(init=False)
     web_app: web.Application = field(default_factory=web.Application)
-    senders: dict[str, ChannelSender] = field(default_factory=dict)
-    """Channel name → sender, used by the outbox dispatcher."""
+    senders: Senders = field(default_factory=dict)
+    """Channel name → sender: filled by the channels as they go live, read by the outbox
+    dispatcher."""
     components: list[Component] = field(default_factory=list)
-    channel_states: dict[str, str] = field(default_factory=dict)
-    """Channel name → ``up``, ``down`` (retrying in the background) or ``off`` (token
-    refused), for channels that can be away; ``/healthz`` reports them."""
+    channel_states: ChannelStates = field(default_factory=dict)
+    """Written by the channels' connectors; ``/healthz`` reports them."""
     ready_message: str | None = None
-    """Printed once everything has started (the web component sets it)."""
+    """Printed once everything has started (where to open the dashboard)."""
     _runner: web.AppRunner | None = None
     _started: list[Component] = field(default_factory=list)
 
@@ -96,8 +94,6 @@ class Runtime:
     async def start(self) -> None:
         """Check the database, start the web server (webhooks need it), then every
         component; announce ``ready_message`` only when all of them run."""
-        from bot.web.access_log import access_log_options
-
         await self.ctx.db.check(schema=True)
         self._runner = web.AppRunner(
             self.web_app, **access_log_options(self.ctx.settings.web_access_log)
@@ -139,11 +135,6 @@ class Runtime:
             await self.stop()
 
 
-class StartupError(Exception):
-    """A component cannot start (e.g. a channel's token is refused); the message is one
-    clear line for the operator."""
-
-
 class WebAddressUnavailable(StartupError):
     """The web server cannot listen on ``DONDOC_WEB_HOST``:``DONDOC_WEB_PORT`` (most often:
     another program, or another Dondoc, already uses the port)."""
@@ -155,23 +146,78 @@ class WebAddressUnavailable(StartupError):
         super().__init__(f"cannot listen on {host}:{port}: {self.reason}")
 
 
+SQLITE_CONCURRENCY = 4
+"""Telegram updates in flight at once on SQLite. Its transactions run one at a time anyway,
+so more in flight only means more replies on their way: a few overlap the Bot API round trips
+of replies with the next turn; more only add bookkeeping."""
+POSTGRES_CONCURRENCY = 32
+
+
+def _turn_concurrency(ctx: AppContext) -> int | None:
+    """Chat turns at once: one on SQLite (a single writer), unbounded on PostgreSQL."""
+    return 1 if ctx.db.is_sqlite else None
+
+
+def telegram_channel(runtime: Runtime, **tuning: Any) -> TelegramChannel:
+    """The Telegram channel, wired to the runtime's dispatcher, web server and registries;
+    ``tuning`` overrides retry, poll and concurrency settings (tests, benchmarks)."""
+    ctx = runtime.ctx
+    tuning.setdefault(
+        "concurrency", SQLITE_CONCURRENCY if ctx.db.is_sqlite else POSTGRES_CONCURRENCY
+    )
+    return TelegramChannel(
+        ctx,
+        runtime.dispatcher,
+        runtime.web_app,
+        runtime.senders,
+        runtime.channel_states,
+        webhook_url=runtime.options.webhook_url,
+        turn_concurrency=_turn_concurrency(ctx),
+        **tuning,
+    )
+
+
+def zalo_channel(runtime: Runtime, **tuning: Any) -> ZaloChannel:
+    """The Zalo channel, wired like :func:`telegram_channel`."""
+    return ZaloChannel(
+        runtime.ctx,
+        runtime.dispatcher,
+        runtime.web_app,
+        runtime.senders,
+        runtime.channel_states,
+        webhook_url=runtime.options.webhook_url,
+        turn_concurrency=_turn_concurrency(runtime.ctx),
+        **tuning,
+    )
+
+
+def web_component(runtime: Runtime) -> WebComponent:
+    """The dashboard and web chat; sets the line announced once the bot runs."""
+    ctx = runtime.ctx
+    if (runtime.host, runtime.port) != (ctx.settings.web_host, ctx.settings.web_port):
+        # ``dondoc run --host/--port``: links sent in chat must name the real address.
+        ctx.settings = ctx.settings.model_copy(
+            update={"web_host": runtime.host, "web_port": runtime.port}
+        )
+    component = WebComponent(ctx, runtime.dispatcher, runtime.web_app, runtime.senders)
+    runtime.ready_message = component.ready_message
+    return component
+
+
+def scheduler_component(runtime: Runtime) -> SchedulerComponent:
+    """The scheduler, reading the live senders registry."""
+    return SchedulerComponent(runtime.ctx, runtime.senders)
+
+
 def add_components(runtime: Runtime) -> None:
     """Add every configured component to the runtime."""
     settings = runtime.ctx.settings
     if settings.telegram_token:
-        from bot.channels.telegram.channel import TelegramChannel
-
-        runtime.components.append(TelegramChannel(runtime))
+        runtime.components.append(telegram_channel(runtime))
     if settings.zalo_token:
-        from bot.channels.zalo.channel import ZaloChannel
-
-        runtime.components.append(ZaloChannel(runtime))
+        runtime.components.append(zalo_channel(runtime))
     # The web chat is a channel too, so the bot always has one: with no Telegram or Zalo
     # token, the dashboard and web chat alone make the product (see docs/web.md).
-    from bot.web.component import WebComponent
-
-    runtime.components.append(WebComponent(runtime))
+    runtime.components.append(web_component(runtime))
     # Last, so every channel has registered its sender when the outbox dispatcher starts.
-    from scheduler.service import SchedulerComponent
-
-    runtime.components.append(SchedulerComponent(runtime))
+    runtime.components.append(scheduler_component(runtime))

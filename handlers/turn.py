@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import ChannelTraits
+from bot.channel_traits import ChannelTraits
 from bot.context import AppContext
 from bot.messages import Button, IncomingMessage, Reply
 from bot.models import ConversationState, Official

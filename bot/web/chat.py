@@ -45,11 +45,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import WEB, SendRejected, SendResult, SendTemporaryError
+from bot.channel_traits import WEB
 from bot.context import AppContext
 from bot.i18n import format_datetime
 from bot.messages import IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
+from bot.sending import SendRejected, SendResult, SendTemporaryError
 from bot.services import audit
 from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity

@@ -11,9 +11,9 @@ import pytest
 from aiohttp import ClientWebSocketResponse
 from sqlalchemy import func, select
 
-from bot.channels.base import SendRejected
 from bot.messages import Button, Document, Reply
 from bot.models import ChannelIdentity, Official, Report, WebMessage
+from bot.sending import SendRejected
 from bot.services import invites
 from bot.web.chat import CHAT_COOKIE
 from tests.web.conftest import Web, World

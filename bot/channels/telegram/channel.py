@@ -3,9 +3,10 @@
 ``start()``: build the python-telegram-bot ``Bot`` against ``DONDOC_TELEGRAM_API_URL`` (with
 ``AIORateLimiter`` unless ``DONDOC_TELEGRAM_RATE_LIMITER`` is off), check the token with
 getMe (a refused token is one clear line and the channel stays off; an unreachable Bot API
-makes it keep connecting in the background, see :mod:`bot.channels.reconnect`), publish
+makes it keep connecting in the background, see :mod:`bot.channels.core.reconnect`), publish
 the command menu in Vietnamese and English, then either poll (deleting any webhook) or set
-the webhook to ``<--webhook-url>/telegram/webhook``; finally register the outbox sender.
+the webhook to ``<--webhook-url>/telegram/webhook``; finally register the outbox sender in
+the ``senders`` registry it was given.
 """
 
 from __future__ import annotations
@@ -13,43 +14,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
+from aiohttp import web
 from sqlalchemy import text
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+    Update,
+)
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.app import StartupError
-from bot.channels.base import RetryPolicy
-from bot.channels.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.ordering import ChatOrder
+from bot.channels.core.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.retry import RetryPolicy
+from bot.channels.core.webhook import Webhook, webhook_endpoint
 from bot.channels.telegram.convert import CHANNEL
-from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller
+from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller, chat_key
 from bot.channels.telegram.process import UpdateProcessor
 from bot.channels.telegram.sender import ReplyDelivery, TelegramSender
-from bot.channels.telegram.webhook import (
-    SECRET_RE,
-    WEBHOOK_PATH,
-    TelegramWebhook,
-    webhook_endpoint,
-    webhook_secret,
-)
+from bot.channels.telegram.webhook import SECRET_RE, WEBHOOK_PATH, webhook_secret, webhook_spec
+from bot.context import AppContext
+from bot.lifecycle import ChannelStates, StartupError
+from bot.sending import Senders
 from config import Settings
-
-if TYPE_CHECKING:
-    from bot.app import Runtime
+from handlers import Dispatcher
 
 log = logging.getLogger(__name__)
 
 SEND_POOL_SIZE = 64
 STOP_GRACE_SECONDS = 10.0
-SQLITE_CONCURRENCY = 4
-"""Updates in flight at once on SQLite. Its transactions run one at a time anyway (and a
-chat turn does not yield the loop while it runs, see bot/sqlite_inline.py), so more in
-flight only means more replies on their way: a few overlap the Bot API round trips of
-replies with the next turn; more only add bookkeeping."""
-POSTGRES_CONCURRENCY = 32
 
 
 def file_url(settings: Settings) -> str:
@@ -99,34 +96,45 @@ class TelegramChannel:
 
     def __init__(
         self,
-        runtime: Runtime,
+        ctx: AppContext,
+        dispatcher: Dispatcher,
+        routes: web.Application,
+        senders: Senders,
+        states: ChannelStates,
         *,
+        webhook_url: str | None = None,
+        concurrency: int = 32,
+        turn_concurrency: int | None = None,
         retry: RetryPolicy | None = None,
         poll_timeout: float = 25.0,
-        concurrency: int | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.runtime = runtime
-        self.settings = runtime.ctx.settings
+        """``routes``: the web server's application (the webhook route must exist before it
+        starts); ``senders``: where the outbox sender is registered once the channel is live;
+        ``concurrency``: updates in flight at once; ``turn_concurrency``: chat turns at once
+        (None: no limit), both chosen by the composition root for the database."""
+        self.ctx = ctx
+        self.dispatcher = dispatcher
+        self.senders = senders
+        self.settings = ctx.settings
         self.retry = retry or RetryPolicy()
         self.poll_timeout = poll_timeout
-        self.concurrency = concurrency or (
-            SQLITE_CONCURRENCY if runtime.ctx.db.is_sqlite else POSTGRES_CONCURRENCY
-        )
+        self.concurrency = concurrency
+        self.turn_concurrency = turn_concurrency
         self.bot = build_bot(self.settings, poll_timeout)
-        self.webhook_url = runtime.options.webhook_url
-        self.webhook: TelegramWebhook | None = None
+        self.webhook_url = webhook_url
+        self.webhook: Webhook[Update] | None = None
         self.poller: UpdatePoller | None = None
         self._polling: asyncio.Task[None] | None = None
-        self.connector = ChannelConnector(runtime, CHANNEL, self._go_live, self.retry, sleep=sleep)
+        self.connector = ChannelConnector(states, CHANNEL, self._go_live, self.retry, sleep=sleep)
         if self.webhook_url:
             # Routes must exist before the web server starts.
             assert self.settings.telegram_token
             secret = webhook_secret(
                 self.settings.telegram_token, self.settings.telegram_webhook_secret
             )
-            self.webhook = TelegramWebhook(secret)
-            runtime.web_app.router.add_post(WEBHOOK_PATH, self.webhook.handle)
+            self.webhook = Webhook(webhook_spec(self.bot), secret)
+            self.webhook.register(routes)
 
     async def start(self) -> None:
         await self.connector.start()
@@ -147,14 +155,13 @@ class TelegramChannel:
 
     async def _go_live_or_fail(self) -> None:
         await self._connect()
-        ctx = self.runtime.ctx
         await self._warm_up()
         processor = UpdateProcessor(
             self.bot,
-            self.runtime.dispatcher,
-            ReplyDelivery(self.bot, ctx, self.retry),
+            self.dispatcher,
+            ReplyDelivery(self.bot, self.ctx, self.retry),
             self.bot.username,
-            handle_concurrency=1 if ctx.db.is_sqlite else None,
+            handle_concurrency=self.turn_concurrency,
         )
         await self._publish_commands()
         if self.webhook is not None:
@@ -170,7 +177,7 @@ class TelegramChannel:
             )
             self._polling = asyncio.create_task(self.poller.run(), name="telegram-polling")
             log.info("telegram: polling as @%s", self.bot.username)
-        self.runtime.senders[CHANNEL] = TelegramSender(self.bot)
+        self.senders[CHANNEL] = TelegramSender(self.bot)
 
     async def stop(self) -> None:
         """Finish in-flight updates (acknowledging them), then close the connection.
@@ -178,7 +185,7 @@ class TelegramChannel:
         The webhook stays set: other instances behind the same URL keep serving it.
         """
         await self.connector.stop()
-        self.runtime.senders.pop(CHANNEL, None)
+        self.senders.pop(CHANNEL, None)
         if self.webhook is not None:
             self.webhook.detach()
         if self.poller is not None and self._polling is not None:
@@ -217,7 +224,7 @@ class TelegramChannel:
     async def _warm_up(self) -> None:
         """Open a database connection and load this year's holidays before the first update
         arrives, so that the first person does not wait for them."""
-        ctx = self.runtime.ctx
+        ctx = self.ctx
         ctx.calendar.is_working_day(ctx.today())
         async with ctx.db.session() as session:
             await session.execute(text("SELECT 1"))
@@ -235,14 +242,17 @@ class TelegramChannel:
 
     async def _set_webhook(self, processor: UpdateProcessor) -> None:
         assert self.webhook is not None and self.webhook_url is not None
-        secret = self.webhook.secret.decode()
+        secret = self.webhook.secret
         if not SECRET_RE.fullmatch(secret):
             raise StartupError(
                 "DONDOC_TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - "
                 "(1 to 256 characters)"
             )
-        self.webhook.attach(self.bot, processor)
-        url = webhook_endpoint(self.webhook_url)
+        order = ChatOrder()
+        self.webhook.attach(
+            lambda update: order.submit(chat_key(update), lambda: processor.process(update))
+        )
+        url = webhook_endpoint(self.webhook_url, WEBHOOK_PATH)
         try:
             await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         except TelegramError as exc:

@@ -14,7 +14,7 @@ import logging
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot.channels.base import TELEGRAM
+from bot.channel_traits import TELEGRAM
 from bot.channels.telegram.convert import to_incoming
 from bot.channels.telegram.sender import ReplyDelivery
 from handlers import Dispatcher

@@ -2,7 +2,7 @@
 
 Two callers with different needs:
 
-* :class:`TelegramSender` is the :class:`bot.channels.base.ChannelSender` of the scheduler's
+* :class:`TelegramSender` is the :class:`bot.sending.ChannelSender` of the scheduler's
   outbox dispatcher: one attempt, every failure mapped to a typed send error so the
   dispatcher decides about retries and deactivation.
 * :class:`ReplyDelivery` answers a person right after their update was committed: it retries
@@ -30,10 +30,13 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.channels.base import (
-    TELEGRAM,
-    ChannelTraits,
-    RetryPolicy,
+from bot.channel_traits import TELEGRAM, ChannelTraits
+from bot.channels.core.retry import RetryPolicy
+from bot.channels.telegram.convert import CHANNEL
+from bot.channels.telegram.render import ApiCall, RenderError, as_new_message, render
+from bot.context import AppContext
+from bot.messages import Reply
+from bot.sending import (
     SendAmbiguous,
     SendBlocked,
     SendError,
@@ -42,10 +45,6 @@ from bot.channels.base import (
     SendResult,
     SendTemporaryError,
 )
-from bot.channels.telegram.convert import CHANNEL
-from bot.channels.telegram.render import ApiCall, RenderError, as_new_message, render
-from bot.context import AppContext
-from bot.messages import Reply
 from bot.services.identities import deactivate_chat
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Two callers with different needs, as on Telegram:
 
-* :class:`ZaloSender` is the :class:`bot.channels.base.ChannelSender` of the scheduler's outbox
+* :class:`ZaloSender` is the :class:`bot.sending.ChannelSender` of the scheduler's outbox
   dispatcher: one attempt per call (the client is built without retries), every failure mapped
   to a typed send error so that the dispatcher decides about retries, pacing and deactivation.
 * :class:`ReplyDelivery` answers a person right after their update was committed: it retries
@@ -17,18 +17,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.channels.base import (
-    ZALO,
-    ChannelTraits,
-    RetryPolicy,
-    SendAmbiguous,
-    SendBlocked,
-    SendError,
-    SendRateLimited,
-    SendRejected,
-    SendResult,
-    SendTemporaryError,
-)
+from bot.channel_traits import ZALO, ChannelTraits
+from bot.channels.core.retry import RetryPolicy
 from bot.channels.zalo.client import (
     ZaloBadRequest,
     ZaloClient,
@@ -44,6 +34,15 @@ from bot.channels.zalo.convert import CHANNEL
 from bot.channels.zalo.render import ZaloCall, ZaloRenderer
 from bot.context import AppContext
 from bot.messages import Reply
+from bot.sending import (
+    SendAmbiguous,
+    SendBlocked,
+    SendError,
+    SendRateLimited,
+    SendRejected,
+    SendResult,
+    SendTemporaryError,
+)
 from bot.services.identities import deactivate_chat
 
 log = logging.getLogger(__name__)
