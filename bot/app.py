@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.core.component import ChannelWiring
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
@@ -153,42 +154,31 @@ of replies with the next turn; more only add bookkeeping."""
 POSTGRES_CONCURRENCY = 32
 
 
-def _turn_concurrency(ctx: AppContext) -> int | None:
-    """Chat turns at once: one on SQLite (a single writer), unbounded on PostgreSQL."""
-    return 1 if ctx.db.is_sqlite else None
+def channel_wiring(runtime: Runtime) -> ChannelWiring:
+    """What a chat channel is handed; one chat turn at a time on SQLite (a single writer)."""
+    ctx = runtime.ctx
+    return ChannelWiring(
+        ctx=ctx,
+        dispatcher=runtime.dispatcher,
+        routes=runtime.web_app,
+        senders=runtime.senders,
+        states=runtime.channel_states,
+        webhook_url=runtime.options.webhook_url,
+        turn_concurrency=1 if ctx.db.is_sqlite else None,
+    )
 
 
 def telegram_channel(runtime: Runtime, **tuning: Any) -> TelegramChannel:
-    """The Telegram channel, wired to the runtime's dispatcher, web server and registries;
-    ``tuning`` overrides retry, poll and concurrency settings (tests, benchmarks)."""
-    ctx = runtime.ctx
-    tuning.setdefault(
-        "concurrency", SQLITE_CONCURRENCY if ctx.db.is_sqlite else POSTGRES_CONCURRENCY
-    )
-    return TelegramChannel(
-        ctx,
-        runtime.dispatcher,
-        runtime.web_app,
-        runtime.senders,
-        runtime.channel_states,
-        webhook_url=runtime.options.webhook_url,
-        turn_concurrency=_turn_concurrency(ctx),
-        **tuning,
-    )
+    """The Telegram channel; ``tuning`` overrides retry, poll and concurrency settings
+    (tests, benchmarks)."""
+    sqlite = runtime.ctx.db.is_sqlite
+    tuning.setdefault("concurrency", SQLITE_CONCURRENCY if sqlite else POSTGRES_CONCURRENCY)
+    return TelegramChannel(channel_wiring(runtime), **tuning)
 
 
 def zalo_channel(runtime: Runtime, **tuning: Any) -> ZaloChannel:
-    """The Zalo channel, wired like :func:`telegram_channel`."""
-    return ZaloChannel(
-        runtime.ctx,
-        runtime.dispatcher,
-        runtime.web_app,
-        runtime.senders,
-        runtime.channel_states,
-        webhook_url=runtime.options.webhook_url,
-        turn_concurrency=_turn_concurrency(runtime.ctx),
-        **tuning,
-    )
+    """The Zalo channel; ``tuning`` as for :func:`telegram_channel`."""
+    return ZaloChannel(channel_wiring(runtime), **tuning)
 
 
 def web_component(runtime: Runtime) -> WebComponent:

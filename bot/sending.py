@@ -30,13 +30,17 @@ class SendRejected(SendError):
 
 
 class SendRateLimited(SendError):
-    """429: wait ``retry_after`` seconds, then try again."""
+    """429: wait ``retry_after`` seconds, then try again. ``stated`` is false when the channel
+    did not say how long (``retry_after`` is then the adapter's default)."""
 
     retryable = True
 
-    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+    def __init__(
+        self, retry_after: float, message: str = "rate limited", *, stated: bool = True
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.stated = stated
 
 
 class SendTemporaryError(SendError):

@@ -36,6 +36,7 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -46,6 +47,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channel_traits import WEB
+from bot.channels.core.ordering import ChatOrder
 from bot.context import AppContext
 from bot.i18n import format_datetime
 from bot.messages import IncomingMessage, Reply
@@ -329,6 +331,8 @@ class WebChat:
         self.hub = hub
         self.demo = demo
         self.limiter = SlidingWindowLimiter()
+        self.order = ChatOrder()
+        """One chat's messages are handled in order, also from several tabs."""
 
     def register(self, app: web.Application) -> None:
         app.router.add_get("/chat", self.chat_page)
@@ -475,7 +479,8 @@ class WebChat:
             async for frame in ws:
                 if frame.type != WSMsgType.TEXT:
                     continue
-                await self._on_frame(connection, frame.data, language, address)
+                handle = partial(self._on_frame, connection, frame.data, language, address)
+                await self.order.submit(connection.chat_id, handle)
         finally:
             self.hub.detach(connection)
             pump.cancel()

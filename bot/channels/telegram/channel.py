@@ -15,33 +15,30 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import web
 from sqlalchemy import text
 from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeDefault,
-    Update,
 )
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.channels.core.component import ChannelComponent, ChannelWiring
+from bot.channels.core.delivery import ReplyDelivery
 from bot.channels.core.ordering import ChatOrder
-from bot.channels.core.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.reconnect import ChannelRefused, ChannelUnreachable, Sleep
 from bot.channels.core.retry import RetryPolicy
 from bot.channels.core.webhook import Webhook, webhook_endpoint
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller, chat_key
 from bot.channels.telegram.process import UpdateProcessor
-from bot.channels.telegram.sender import ReplyDelivery, TelegramSender
+from bot.channels.telegram.sender import TelegramApi, TelegramSender
 from bot.channels.telegram.webhook import SECRET_RE, WEBHOOK_PATH, webhook_secret, webhook_spec
-from bot.context import AppContext
-from bot.lifecycle import ChannelStates, StartupError
-from bot.sending import Senders
+from bot.lifecycle import StartupError
 from config import Settings
-from handlers import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -89,55 +86,36 @@ def command_menu(lang: str) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in menu(lang)]
 
 
-class TelegramChannel:
+class TelegramChannel(ChannelComponent):
     """Component ``telegram``: polling or webhook, plus the outbox sender."""
 
     name = CHANNEL
 
     def __init__(
         self,
-        ctx: AppContext,
-        dispatcher: Dispatcher,
-        routes: web.Application,
-        senders: Senders,
-        states: ChannelStates,
+        wiring: ChannelWiring,
         *,
-        webhook_url: str | None = None,
         concurrency: int = 32,
-        turn_concurrency: int | None = None,
         retry: RetryPolicy | None = None,
         poll_timeout: float = 25.0,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        """``routes``: the web server's application (the webhook route must exist before it
-        starts); ``senders``: where the outbox sender is registered once the channel is live;
-        ``concurrency``: updates in flight at once; ``turn_concurrency``: chat turns at once
-        (None: no limit), both chosen by the composition root for the database."""
-        self.ctx = ctx
-        self.dispatcher = dispatcher
-        self.senders = senders
-        self.settings = ctx.settings
-        self.retry = retry or RetryPolicy()
+        """``concurrency``: updates in flight at once (the composition root chooses it for
+        the database)."""
+        super().__init__(wiring, retry=retry, sleep=sleep)
+        self.settings = self.ctx.settings
         self.poll_timeout = poll_timeout
         self.concurrency = concurrency
-        self.turn_concurrency = turn_concurrency
         self.bot = build_bot(self.settings, poll_timeout)
-        self.webhook_url = webhook_url
-        self.webhook: Webhook[Update] | None = None
         self.poller: UpdatePoller | None = None
         self._polling: asyncio.Task[None] | None = None
-        self.connector = ChannelConnector(states, CHANNEL, self._go_live, self.retry, sleep=sleep)
         if self.webhook_url:
-            # Routes must exist before the web server starts.
             assert self.settings.telegram_token
             secret = webhook_secret(
                 self.settings.telegram_token, self.settings.telegram_webhook_secret
             )
             self.webhook = Webhook(webhook_spec(self.bot), secret)
-            self.webhook.register(routes)
-
-    async def start(self) -> None:
-        await self.connector.start()
+            self.webhook.register(wiring.routes)
 
     async def _go_live(self) -> None:
         """Everything from getMe to the registered sender. A network error, 5xx or 429 on
@@ -159,7 +137,7 @@ class TelegramChannel:
         processor = UpdateProcessor(
             self.bot,
             self.dispatcher,
-            ReplyDelivery(self.bot, self.ctx, self.retry),
+            ReplyDelivery(TelegramApi(self.bot), self.ctx, self.retry),
             self.bot.username,
             handle_concurrency=self.turn_concurrency,
         )
@@ -177,17 +155,10 @@ class TelegramChannel:
             )
             self._polling = asyncio.create_task(self.poller.run(), name="telegram-polling")
             log.info("telegram: polling as @%s", self.bot.username)
-        self.senders[CHANNEL] = TelegramSender(self.bot)
+        self._live(TelegramSender(self.bot))
 
-    async def stop(self) -> None:
-        """Finish in-flight updates (acknowledging them), then close the connection.
-
-        The webhook stays set: other instances behind the same URL keep serving it.
-        """
-        await self.connector.stop()
-        self.senders.pop(CHANNEL, None)
-        if self.webhook is not None:
-            self.webhook.detach()
+    async def _shut_down(self) -> None:
+        """Finish in-flight updates (acknowledging them), then close the connection."""
         if self.poller is not None and self._polling is not None:
             await self.poller.stop()
             try:

@@ -17,9 +17,9 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import web
-
-from bot.channels.core.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.component import ChannelComponent, ChannelWiring
+from bot.channels.core.delivery import ReplyDelivery
+from bot.channels.core.reconnect import ChannelRefused, ChannelUnreachable, Sleep
 from bot.channels.core.retry import RetryPolicy
 from bot.channels.core.webhook import Webhook, webhook_endpoint
 from bot.channels.zalo.client import (
@@ -29,19 +29,15 @@ from bot.channels.zalo.client import (
     ZaloRateLimited,
     ZaloServerError,
     ZaloUnauthorized,
-    ZaloUpdate,
 )
 from bot.channels.zalo.convert import CHANNEL
 from bot.channels.zalo.media import MediaRoute
 from bot.channels.zalo.polling import ZaloPoller
 from bot.channels.zalo.process import UpdateProcessor
 from bot.channels.zalo.render import ZaloRenderer
-from bot.channels.zalo.sender import ReplyDelivery, ZaloSender
+from bot.channels.zalo.sender import ZaloApi, ZaloSender
 from bot.channels.zalo.webhook import SPEC, WEBHOOK_PATH, secret_problem
-from bot.context import AppContext
-from bot.lifecycle import ChannelStates, StartupError
-from bot.sending import Senders
-from handlers import Dispatcher
+from bot.lifecycle import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -49,56 +45,38 @@ STOP_GRACE_SECONDS = 10.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 
 
-class ZaloChannel:
+class ZaloChannel(ChannelComponent):
     """Component ``zalo``: polling or webhook, plus the outbox sender."""
 
     name = CHANNEL
 
     def __init__(
         self,
-        ctx: AppContext,
-        dispatcher: Dispatcher,
-        routes: web.Application,
-        senders: Senders,
-        states: ChannelStates,
+        wiring: ChannelWiring,
         *,
-        webhook_url: str | None = None,
-        turn_concurrency: int | None = None,
         retry: RetryPolicy | None = None,
         poll_timeout: int = 30,
         concurrency: int = 16,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        """The arguments mean what they mean for :class:`bot.channels.telegram.channel.
-        TelegramChannel`."""
-        settings = ctx.settings
+        settings = wiring.ctx.settings
         if not settings.zalo_token:
             raise StartupError("DONDOC_ZALO_TOKEN is not set")
-        self.ctx = ctx
-        self.dispatcher = dispatcher
-        self.senders = senders
-        self.retry = retry or RetryPolicy()
+        super().__init__(wiring, retry=retry, sleep=sleep)
         self.poll_timeout = poll_timeout
         self.concurrency = concurrency
-        self.turn_concurrency = turn_concurrency
-        self.webhook_url = webhook_url
-        self.webhook: Webhook[ZaloUpdate] | None = None
         if self.webhook_url:
             problem = secret_problem(settings.zalo_webhook_secret)
             if problem is not None:
                 raise StartupError(problem)
             assert settings.zalo_webhook_secret is not None
             self.webhook = Webhook(SPEC, settings.zalo_webhook_secret)
-            self.webhook.register(routes)
-        MediaRoute(self.ctx).register(routes)
+            self.webhook.register(wiring.routes)
+        MediaRoute(self.ctx).register(wiring.routes)
         self.client: ZaloClient | None = None
         self.processor: UpdateProcessor | None = None
         self.poller: ZaloPoller | None = None
         self._polling: asyncio.Task[None] | None = None
-        self.connector = ChannelConnector(states, CHANNEL, self._go_live, self.retry, sleep=sleep)
-
-    async def start(self) -> None:
-        await self.connector.start()
 
     async def _go_live(self) -> None:
         """Everything from getMe to the registered sender; a network error, 5xx or 429 on
@@ -124,7 +102,7 @@ class ZaloChannel:
         try:
             await self._connect(client)
             renderer = ZaloRenderer(self.ctx)
-            delivery = ReplyDelivery(client, renderer, self.ctx, self.retry)
+            delivery = ReplyDelivery(ZaloApi(client, renderer), self.ctx, self.retry)
             self.processor = UpdateProcessor(
                 self.ctx,
                 self.dispatcher,
@@ -140,17 +118,10 @@ class ZaloChannel:
         except BaseException:
             await self._close_client()
             raise
-        self.senders[CHANNEL] = ZaloSender(client, renderer)
+        self._live(ZaloSender(client, renderer))
 
-    async def stop(self) -> None:
-        """Stop taking updates, let in-flight ones finish, close the connection.
-
-        The webhook stays set: other instances behind the same URL keep serving it.
-        """
-        await self.connector.stop()
-        self.senders.pop(CHANNEL, None)
-        if self.webhook is not None:
-            self.webhook.detach()
+    async def _shut_down(self) -> None:
+        """Stop taking updates, let in-flight ones finish, close the connection."""
         if self.poller is not None and self._polling is not None:
             await self.poller.stop()
             with contextlib.suppress(asyncio.CancelledError):

@@ -16,11 +16,12 @@ import asyncio
 import logging
 
 from bot.channel_traits import ZALO
+from bot.channels.core.delivery import ReplyDelivery
 from bot.channels.core.ordering import ChatOrder
 from bot.channels.core.retry import RetryPolicy, until_committed
 from bot.channels.zalo.client import ZaloUpdate
 from bot.channels.zalo.convert import TEXTS, Courtesy, to_incoming
-from bot.channels.zalo.sender import ReplyDelivery
+from bot.channels.zalo.render import ZaloCall
 from bot.context import AppContext
 from bot.messages import IncomingMessage, Reply
 from handlers import Dispatcher
@@ -37,7 +38,7 @@ class UpdateProcessor:
         self,
         ctx: AppContext,
         dispatcher: Dispatcher,
-        delivery: ReplyDelivery,
+        delivery: ReplyDelivery[ZaloCall],
         *,
         retry: RetryPolicy | None = None,
         concurrency: int = 16,
