@@ -1,6 +1,6 @@
 """The Zalo channel as a component of the running bot.
 
-Construction registers the routes on the runtime's one web server (they must exist before it
+Construction registers the routes on the bot's one web server (they must exist before it
 starts): ``GET /media/<name>`` (photos Zalo fetches by URL) and, in webhook mode,
 ``POST /zalo/webhook``. ``start()`` checks the token with getMe (a refused token is one
 clear line and the channel stays off; the token itself never appears in logs or messages;
