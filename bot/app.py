@@ -24,6 +24,7 @@ from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
 from bot.db import DatabaseUnavailable
 from bot.lifecycle import ChannelStates, Component, StartupError
+from bot.metrics import METRICS_PATH, metrics_endpoint
 from bot.sending import Senders
 from bot.web.access_log import access_log_options
 from bot.web.component import WebComponent
@@ -65,6 +66,9 @@ class Runtime:
     def __post_init__(self) -> None:
         self.dispatcher = build_dispatcher(self.ctx)
         self.web_app.router.add_get("/healthz", self._health)
+        self.web_app.router.add_get(
+            METRICS_PATH, metrics_endpoint(self.ctx.metrics, self.ctx.db, self.ctx.now)
+        )
 
     async def _health(self, _request: web.Request) -> web.Response:
         """200 while the database answers (``ok`` false and the channel named when a chat
@@ -148,9 +152,10 @@ class WebAddressUnavailable(StartupError):
 
 
 SQLITE_CONCURRENCY = 4
-"""Telegram updates in flight at once on SQLite. Its transactions run one at a time anyway,
-so more in flight only means more replies on their way: a few overlap the Bot API round trips
-of replies with the next turn; more only add bookkeeping."""
+"""Telegram updates in flight at once on SQLite. Its write transactions run one at a time
+anyway (a chat turn takes the write lock first, see bot/db.py), so more in flight only means
+more replies on their way: a few overlap the Bot API round trips of replies with the next
+turn; more only add bookkeeping."""
 POSTGRES_CONCURRENCY = 32
 
 

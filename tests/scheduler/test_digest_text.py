@@ -6,9 +6,9 @@ import datetime as dt
 
 from bot.context import AppContext
 from bot.digest import counts_for_log, render_digest
+from bot.messages import split_text
 from bot.models import ExtensionRequest
 from bot.services.summary import build_summary
-from handlers.dispatcher import split_text
 from tests.scheduler.builders import World
 
 D = dt.date
