@@ -265,6 +265,12 @@ class Task(Base):
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     assigned_by_name: Mapped[str] = mapped_column(String(255), default="")
     lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    leader_in_charge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id"), index=True, doc="Lãnh đạo phụ trách: the leader overseeing it"
+    )
+    handler_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id"), index=True, doc="Cán bộ thụ lý: who handles it in the lead unit"
+    )
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     original_deadline: Mapped[dt.date | None] = mapped_column(Date)
     expected_output: Mapped[str] = mapped_column(String(255), default="")
@@ -280,6 +286,8 @@ class Task(Base):
 
     lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
     assigned_by: Mapped[Official | None] = relationship(foreign_keys=[assigned_by_id])
+    leader_in_charge: Mapped[Official | None] = relationship(foreign_keys=[leader_in_charge_id])
+    handler: Mapped[Official | None] = relationship(foreign_keys=[handler_id])
     coordinating_units: Mapped[list[Unit]] = relationship(secondary=task_coordinators)
 
 
