@@ -62,6 +62,8 @@ def epoch(moment: dt.datetime | None) -> int:
 
 
 def translator(catalog: Callable[..., str], lang: str) -> Callable[..., str]:
+    """A catalog's ``t`` bound to the page's language, as templates call it: ``t("key", n=1)``."""
+
     def t(key: str, /, **params: object) -> str:
         return catalog(key, lang, **params)
 
