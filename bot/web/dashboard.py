@@ -7,6 +7,7 @@ otherwise). Every form carries the session's CSRF token.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -29,8 +30,10 @@ from bot.services.directory import (
     normalize_code,
     sees_everything,
     task_access,
+    task_by_code,
 )
 from bot.services.errors import DomainError
+from bot.services.explanations import answer_explanation, request_explanation, task_requests
 from bot.services.extensions import decide_and_notify, pending_request
 from bot.services.summary import (
     build_summary,
@@ -40,6 +43,7 @@ from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web import auth
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
+from bot.web.explanations import explanation_card, open_explanations
 from bot.web.pages import CSRF_FIELD, message_page, same_origin
 from bot.web.rendering import render_page
 from bot.web.svg_chart import trend_chart, unit_status_chart
@@ -101,6 +105,8 @@ class Dashboard:
         app.router.add_get("/units/{code}", self._viewing(self.unit_page))
         app.router.add_post("/export", self._posting(self.export))
         app.router.add_post("/extensions/{id:\\d{1,9}}", self._posting(self.decide_extension))
+        app.router.add_post("/tasks/{code}/explanations", self._posting(self.ask_explanation))
+        app.router.add_post("/explanations/{id:\\d{1,9}}", self._posting(self.answer_explanation))
         app.router.add_post("/report", self._posting(self.report))
         app.router.add_post("/logout", self._posting(self.logout))
         app.router.add_get("/login", self.login_page)
@@ -325,6 +331,7 @@ class Dashboard:
             "trend": await self._trend(session, scope, labels, lang),
             "silent_days": self.ctx.settings.digests.no_report_days,
             "decider_csrf": self._decider_csrf(viewer),
+            "open_explanations": open_explanations(summary),
             **self._report_form(viewer),
         }
         return render_page(request, "overview.html", lang, context)
@@ -368,6 +375,10 @@ class Dashboard:
             "state": task_state(task, self.ctx),
             "pending": await pending_request(session, task.id),
             "decider_csrf": self._decider_csrf(viewer),
+            "explanations": explanation_card(
+                self.ctx, task, await task_requests(session, task.id), viewer.official
+            ),
+            "csrf": viewer.csrf,
             "changes": changes,
             "reports": reports,
             "signed_in": viewer.signed_in(),
@@ -463,13 +474,71 @@ class Dashboard:
             return self._problem(request, viewer, exc.message(viewer.lang), status)
         return see_other(task_url(decided.task.code) if form.get("back") == "task" else "/")
 
+    async def ask_explanation(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        """A leader or admin asks the lead unit of an overdue task to explain it by a date
+        (the chat's service: refused when not overdue, the date passed or one is open)."""
+        form = await request.post()
+        raw_date, text = form.get("due_date"), form.get("text")
+        try:
+            due_date = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
+        except ValueError:
+            due_date = None
+        if due_date is None or not isinstance(text, str):
+            return self._problem(
+                request, viewer, TEXTS.t("explanation.bad_form", viewer.lang), 400, "explanation"
+            )
+        try:
+            task = await task_by_code(session, request.match_info["code"])
+            await request_explanation(
+                session,
+                self.ctx,
+                official=viewer.official,
+                task=task,
+                due_date=due_date,
+                text=text,
+                via="web",
+            )
+        except DomainError as exc:
+            return self._problem(
+                request, viewer, exc.message(viewer.lang), _status(exc), "explanation"
+            )
+        return see_other(task_url(task.code) + "#explanations")
+
+    async def answer_explanation(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        """The unit head answers an open request; the answer goes to the requester."""
+        form = await request.post()
+        text = form.get("answer")
+        try:
+            answered = await answer_explanation(
+                session,
+                self.ctx,
+                official=viewer.official,
+                request_id=int(request.match_info["id"]),
+                answer=text if isinstance(text, str) else "",
+                via="web",
+            )
+        except DomainError as exc:
+            return self._problem(
+                request, viewer, exc.message(viewer.lang), _status(exc), "explanation"
+            )
+        return see_other(task_url(answered.task.code) + "#explanations")
+
     def _problem(
-        self, request: web.Request, viewer: Viewer, text: str, status: int
+        self,
+        request: web.Request,
+        viewer: Viewer,
+        text: str,
+        status: int,
+        topic: str = "extension",
     ) -> web.Response:
         return message_page(
             request,
             viewer.lang,
-            "extension.problem_title",
+            f"{topic}.problem_title",
             text,
             status=status,
             signed_in=viewer.signed_in(),
@@ -559,6 +628,15 @@ class Dashboard:
 def status_labels(lang: str) -> dict[Status, str]:
     """The four official categories' names in ``lang``, for the charts."""
     return {status: DOMAIN_TEXTS.t(f"status.{status.value}", lang) for status in STATUS_ORDER}
+
+
+def _status(error: DomainError) -> int:
+    """The HTTP status of a refused explanation request or answer."""
+    if error.code in ("explanation_not_found", "task_not_found", "task_not_found_suggest"):
+        return 404
+    if error.code in ("explanation_not_allowed", "explanation_head_answers"):
+        return 403
+    return 409
 
 
 def see_other(location: str) -> web.Response:
