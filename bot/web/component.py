@@ -15,6 +15,7 @@ from bot.services.login_links import web_base_url
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.demo import DemoSwitch
+from bot.web.rendering import setup_templates
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
 
@@ -40,6 +41,7 @@ class WebComponent:
         self.hub = ChatHub()
         self.sender = WebSender(ctx, self.hub)
         self.demo = DemoSwitch(ctx.settings)
+        setup_templates(routes, ctx)
         Dashboard(ctx, self.demo).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
