@@ -9,6 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import Official, Role, Task
 
 
+def person_label(official: Official) -> str:
+    """A person as an office names them: ``Trần Văn Bình, Phó Chủ tịch UBND thành phố``."""
+    return f"{official.full_name}, {official.title}" if official.title else official.full_name
+
+
 async def leaders_for_task(session: AsyncSession, task: Task) -> list[Official]:
     """Who answers for ``task`` among the leaders: its leader in charge when one is named and
     still active, otherwise every active leader (the city's leadership as a whole)."""

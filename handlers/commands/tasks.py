@@ -1,5 +1,6 @@
-"""/nhiemvu (/tasks): my unit's open tasks, or one task with its full history (with the
-Approve / Reject buttons of a pending extension request for those who decide)."""
+"""/nhiemvu (/tasks): my unit's open tasks, those I handle (cán bộ thụ lý) first, or one task
+with its full history (with the Approve / Reject buttons of a pending extension request for
+those who decide)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,13 @@ async def tasks(turn: Turn) -> Reply:
     if not open_tasks:
         return turn.reply(turn.t("tasks.none", unit=unit_name))
     lines = [turn.t("tasks.header", unit=unit_name, n=len(open_tasks))]
-    for task in open_tasks[:UNIT_LIST_LIMIT]:
+    mine = [task for task in open_tasks if task.handler_id == official.id]
+    others = [task for task in open_tasks if task.handler_id != official.id]
+    if mine:
+        lines.append(turn.t("tasks.mine", n=len(mine)))
+    for index, task in enumerate([*mine, *others][:UNIT_LIST_LIMIT]):
+        if mine and index == len(mine):
+            lines.append(turn.t("tasks.others", n=len(others)))
         coordinating = task.lead_unit_id != official.unit_id
         marker = turn.t("tasks.coordinating") if coordinating else ""
         lines.append(task_line(turn.ctx, task, turn.lang, marker=marker))

@@ -111,6 +111,23 @@ async def unit_members(
     return members
 
 
+async def reachable_handlers(
+    session: AsyncSession, handlers: Sequence[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """The (official id, unit id) pairs among ``handlers`` whose official is an active member
+    of that unit with at least one reachable chat: the handlers who hear their tasks."""
+    found: set[tuple[int, int]] = set()
+    chats = member_chats().subquery()
+    for chunk in chunked(sorted({official for official, _ in handlers})):
+        rows = await session.execute(
+            select(chats.c.official_id, chats.c.unit_id)
+            .where(chats.c.official_id.in_(chunk))
+            .distinct()
+        )
+        found.update((official, typing.cast(int, unit)) for official, unit in rows)
+    return found & set(handlers)
+
+
 async def leader_chats(session: AsyncSession) -> list[tuple[int, str, Recipient]]:
     """(official id, name, chat) of every reachable leader chat."""
     rows = await session.execute(
