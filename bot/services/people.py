@@ -9,9 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import Official, Role, Task
 
 
-def person_label(official: Official) -> str:
+def named(full_name: str, title: str | None) -> str:
     """A person as an office names them: ``Trần Văn Bình, Phó Chủ tịch UBND thành phố``."""
-    return f"{official.full_name}, {official.title}" if official.title else official.full_name
+    return f"{full_name}, {title}" if title else full_name
+
+
+def person_label(official: Official) -> str:
+    """:func:`named` of an official: their name and job title."""
+    return named(official.full_name, official.title)
 
 
 async def leaders_for_task(session: AsyncSession, task: Task) -> list[Official]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.calendar import WorkCalendar
 from bot.context import AppContext
@@ -24,6 +25,7 @@ from bot.models import (
     Unit,
     task_coordinators,
 )
+from bot.services.people import named
 from scheduler.planner.recipients import chunked, reachable_handlers
 from scheduler.planner.rules import (
     RULES,
@@ -143,6 +145,7 @@ async def _task_facts(
         day,
     )
     nudge = stale_nudge_due(silent, policy, day, previous_working_day)
+    handler, leader = aliased(Official), aliased(Official)
     rows = (
         await connection.execute(
             select(
@@ -153,10 +156,16 @@ async def _task_facts(
                 Task.progress,
                 Task.lead_unit_id,
                 Task.handler_id,
+                handler.full_name.label("handler_name"),
+                leader.full_name.label("leader_name"),
+                leader.title.label("leader_title"),
                 silent.label("silent_days"),
                 nudge.label("nudge"),
                 Task.last_report_at.is_not(None).label("reported"),
-            ).where(
+            )
+            .outerjoin(handler, handler.id == Task.handler_id)
+            .outerjoin(leader, leader.id == Task.leader_in_charge_id)
+            .where(
                 Task.completed_at.is_(None),
                 or_(and_(Task.deadline.is_not(None), Task.deadline < window_end), nudge),
             )
@@ -183,6 +192,8 @@ async def _task_facts(
             paused=row.id in paused,
             silent_days=row.silent_days if row.nudge else None,
             handler_id=row.handler_id,
+            handler=row.handler_name,
+            leader_in_charge=named(row.leader_name, row.leader_title) if row.leader_name else None,
         )
         found.append(facts)
     return found

@@ -89,9 +89,9 @@ async def build_messages(
         unit_items = due.unit_items.get(member.unit_id, {})
         head_items = due.head_items.get(member.unit_id, {}) if units.is_head(member) else {}
         own_items = due.handler_items.get(member.official_id, {})
-        if members_in_sql and member.hears_unit and not own_items:
-            if all(k in unit_items for k in head_items):
-                continue  # the fan-out gives this head the unit's message, which says it all
+        says_it_all = not own_items and all(k in unit_items for k in head_items)
+        if members_in_sql and member.hears_unit and says_it_all:
+            continue  # the fan-out gives this member the unit's message, which says it all
         if member.hears_unit and unit_items:
             deliver(member.recipient, member.name, unit_name, unit_items)
         if own_items:

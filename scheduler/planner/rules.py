@@ -110,6 +110,10 @@ class TaskFacts:
     """Who decides the extension request; None means every leader."""
     handler_id: int | None = None
     """The task's cán bộ thụ lý, who hears the lead unit's items when reachable."""
+    handler: str | None = None
+    """The handler's name, as the items show it."""
+    leader_in_charge: str | None = None
+    """The task's lãnh đạo phụ trách with their job title, as the items show it."""
 
     def item(self, kind: ItemKind, **details: Any) -> ReminderItem:
         return ReminderItem(
@@ -120,6 +124,8 @@ class TaskFacts:
             deadline=self.deadline,
             progress=self.progress,
             last_report_on=self.last_report_on,
+            handler=self.handler,
+            leader_in_charge=self.leader_in_charge,
             **details,
         )
 

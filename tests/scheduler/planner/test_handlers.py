@@ -38,8 +38,10 @@ async def test_a_task_with_a_handler_reminds_only_the_handler_and_escalates_to_t
         )
         await world.official("TC-HOA", finance, chat_id="402")
         await world.official("TC-TP", finance, Role.HEAD, chat_id="403")
+        vice = await world.official("PCT", None, Role.LEADER, name="Trần Văn Bình", channels=[])
+        vice.title = "Phó Chủ tịch UBND thành phố"
         await world.task("TC-01", finance, D(2025, 12, 11), handler=lan)  # 3 days left
-        await world.task("TC-02", finance, D(2025, 12, 3), handler=lan)  # 3 days late
+        await world.task("TC-02", finance, D(2025, 12, 3), handler=lan, leader=vice)  # late
     clock.set(at(MONDAY, 8))
 
     texts = await queued_texts(ctx)
@@ -48,6 +50,10 @@ async def test_a_task_with_a_handler_reminds_only_the_handler_and_escalates_to_t
     assert len([row for row in await outbox_rows(ctx) if row.chat_id == "401"]) == 2
     assert "TC-01" in texts["401"] and "TC-02" in texts["401"]
     assert "TC-02" in texts["403"] and "TC-01" not in texts["403"]
+    assert (
+        "thụ lý: TC-LAN, lãnh đạo phụ trách: Trần Văn Bình, Phó Chủ tịch UBND thành phố"
+        in texts["403"]
+    )
 
 
 async def test_the_unit_still_hears_its_tasks_without_a_handler_next_to_the_handlers_own(
