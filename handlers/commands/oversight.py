@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.digest import render_digest
-from bot.messages import Reply
 from bot.importing.headers import fold
+from bot.messages import Reply
 from bot.models import Role, Task, Unit
 from bot.services.directory import can_read_unit, sees_everything, unit_by_code
 from bot.services.summary import build_summary, unit_figures
