@@ -21,7 +21,7 @@ from bot.evaluation.periods import PeriodError, month, parse_period
 from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.trends import weekly_trend
 from bot.i18n import format_date
-from bot.models import DeadlineChange, Official, Report, Task, Unit, WebSession
+from bot.models import DeadlineChange, Official, Report, Role, Task, Unit, WebSession
 from bot.services.directory import (
     TaskAccess,
     can_decide_extensions,
@@ -48,6 +48,7 @@ from bot.web.fragments import (
     overdue_table,
     pending_extension,
     report_table,
+    scope_switch,
     silent_list,
     status_labels,
     task_facts,
@@ -333,8 +334,17 @@ class Dashboard:
     ) -> web.StreamResponse:
         lang = viewer.lang
         scope = viewer.scope_unit_id
-        summary = await build_summary(session, self.ctx, unit_id=scope)
-        if scope is None:
+        leader = viewer.official.role is Role.LEADER
+        wanted = request.query.get("scope", "all")
+        if wanted not in ("mine", "all"):
+            return self._problem(viewer, TEXTS.t("overview.bad_scope", lang), 400)
+        mine = leader and wanted == "mine"
+        summary = await build_summary(
+            session, self.ctx, unit_id=scope, leader_id=viewer.official.id if mine else None
+        )
+        if mine:
+            title = TEXTS.t("overview.title_mine", lang)
+        elif scope is None:
             title = TEXTS.t("overview.title_city", lang)
         else:
             unit = await session.get(Unit, scope)
@@ -350,6 +360,7 @@ class Dashboard:
             "overview.html",
             title=title,
             as_of=TEXTS.t("overview.as_of", lang, date=format_date(summary.today)),
+            scope_switch=scope_switch(mine, lang) if leader else Markup(""),
             cards=figure_cards(summary.counts, summary.deadline_counts, lang),
             chart_title=TEXTS.t("overview.chart", lang),
             chart=unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),

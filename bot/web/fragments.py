@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from bot.context import AppContext
 from bot.i18n import format_date, format_datetime
 from bot.models import DeadlineChange, ExtensionRequest, Official, Report, Task
+from bot.services.people import person_label
 from bot.services.summary import (
     Summary,
     TaskLine,
@@ -169,6 +170,7 @@ def _task_link_cells(line: TaskLine) -> list[Markup]:
         _cell(_link(task_url(line.code), line.code), line.code, "code"),
         _cell(line.title, line.title, "title"),
         _cell(_link(unit_url(line.unit_code), line.unit_name), line.unit_name, "name"),
+        _cell(line.handler or "—", line.handler or "", "name"),
         _cell(format_date(line.deadline), line.deadline.isoformat() if line.deadline else ""),
         _cell(f"{line.progress}%", line.progress, "num"),
     ]
@@ -179,10 +181,25 @@ def _task_headers(lang: str, last: str) -> list[tuple[str, str]]:
         (TEXTS.t("col.code", lang), "text"),
         (TEXTS.t("col.task", lang), "text"),
         (TEXTS.t("col.lead_unit", lang), "text"),
+        (TEXTS.t("col.handler", lang), "text"),
         (TEXTS.t("col.deadline", lang), "text"),
         (TEXTS.t("col.progress", lang), "num"),
         (TEXTS.t(last, lang), "num"),
     ]
+
+
+def scope_switch(mine: bool, lang: str) -> Markup:
+    """A leader's "Của tôi / Toàn thành phố" switch on the overview (``?scope=mine|all``)."""
+    links = [
+        render(
+            '<a href="/?scope=$scope"$current>$label</a>',
+            scope=scope,
+            current=Markup(' aria-current="page"') if chosen else Markup(""),
+            label=TEXTS.t(f"overview.scope_{scope}", lang),
+        )
+        for scope, chosen in (("mine", mine), ("all", not mine))
+    ]
+    return render('<nav class="scope">$links</nav>', links=join(links, " / "))
 
 
 def overdue_table(lines: Sequence[TaskLine], lang: str) -> Markup:
@@ -341,6 +358,11 @@ def task_facts(task: Task, lang: str, ctx: AppContext) -> Markup:
         (TEXTS.t("task.original_deadline", lang), format_date(task.original_deadline, lang)),
         (TEXTS.t("task.completed", lang), format_date(task.completed_on, lang)),
         (TEXTS.t("col.lead_unit", lang), _link(unit_url(task.lead_unit.code), task.lead_unit.name)),
+        (TEXTS.t("col.handler", lang), person_label(task.handler) if task.handler else "—"),
+        (
+            TEXTS.t("task.leader_in_charge", lang),
+            person_label(task.leader_in_charge) if task.leader_in_charge else "—",
+        ),
         (TEXTS.t("task.coordinating", lang), coordinating),
         (TEXTS.t("task.source", lang), task.source_document or "—"),
         (
