@@ -33,7 +33,7 @@ from handlers.turn import Turn
 router = Router()
 
 #: ``/tonghop tôi``: the words for "the tasks I am in charge of", folded.
-MINE = frozenset({"toi", "mine", "my", "cua toi"})
+MINE = frozenset({"toi", "cua toi", "mine"})
 OVERDUE_LIMIT = 60
 UNIT_LIMIT = 40
 

@@ -94,7 +94,7 @@ async def unit_members(
     session: AsyncSession, unit_ids: Sequence[int], *, heads: set[int] | None = None
 ) -> list[Member]:
     """The reachable member chats of the given units; with ``heads``, only unit heads (role
-    head, or one of these officials)."""
+    head) and these officials (heads by appointment, task handlers)."""
     members: list[Member] = []
     connection = await session.connection()
     query = member_chats()
