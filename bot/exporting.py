@@ -201,6 +201,8 @@ async def _tasks(session: AsyncSession, unit_id: int | None) -> list[Task]:
             selectinload(Task.lead_unit),
             selectinload(Task.coordinating_units),
             selectinload(Task.assigned_by),
+            selectinload(Task.handler),
+            selectinload(Task.leader_in_charge),
         )
     )
     if unit_id is not None:

@@ -286,11 +286,8 @@ class Task(Base):
 
     lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
     assigned_by: Mapped[Official | None] = relationship(foreign_keys=[assigned_by_id])
-    # Loaded with every task (one IN query per batch): wherever a task is shown, so are they.
-    leader_in_charge: Mapped[Official | None] = relationship(
-        foreign_keys=[leader_in_charge_id], lazy="selectin"
-    )
-    handler: Mapped[Official | None] = relationship(foreign_keys=[handler_id], lazy="selectin")
+    leader_in_charge: Mapped[Official | None] = relationship(foreign_keys=[leader_in_charge_id])
+    handler: Mapped[Official | None] = relationship(foreign_keys=[handler_id])
     coordinating_units: Mapped[list[Unit]] = relationship(secondary=task_coordinators)
 
 

@@ -224,7 +224,7 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline < today)
         .order_by(Task.deadline, Task.code)
         .limit(limit)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     overdue = [_task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in overdue_tasks]
 
@@ -234,7 +234,7 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline <= escalate_before, Task.deadline < today)
         .order_by(Task.deadline, Task.code)
         .limit(limit)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     escalated = [
         _task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in escalated_tasks
@@ -246,7 +246,7 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline >= today, Task.deadline <= week_end)
         .order_by(Task.deadline, Task.code)
         .limit(limit * 3)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     due_this_week = [_task_line(ctx, t, today, 0) for t in due_tasks]
 
@@ -276,7 +276,7 @@ async def build_summary(
         .where(Task.completed_at.is_not(None), Task.completed_at > completed_after, *in_scope)
         .order_by(Task.completed_at.desc())
         .limit(limit * 3)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     completed = [_task_line(ctx, t, today, 0) for t in completed_tasks]
     return Summary(

@@ -396,6 +396,8 @@ class Dashboard:
                 selectinload(Task.lead_unit),
                 selectinload(Task.coordinating_units),
                 selectinload(Task.assigned_by),
+                selectinload(Task.handler),
+                selectinload(Task.leader_in_charge),
             )
         )
         if task is None:

@@ -93,7 +93,7 @@ async def overdue(turn: Turn) -> Reply:
         .where(Task.completed_at.is_(None), Task.deadline < turn.ctx.today())
         .order_by(Task.deadline, Task.code)
         .limit(OVERDUE_LIMIT + 1)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     if not sees_everything(official):
         if official.unit_id is None:

@@ -62,7 +62,7 @@ async def _city_tasks(turn: Turn) -> Reply:
         .where(Task.completed_at.is_(None))
         .order_by(Task.deadline.is_(None), Task.deadline, Task.code)
         .limit(CITY_LIST_LIMIT + 1)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     found = list(await turn.session.scalars(query))
     if not found:
@@ -75,6 +75,7 @@ async def _city_tasks(turn: Turn) -> Reply:
 
 async def _one_task(turn: Turn, code: str) -> Reply:
     task = await task_for(turn, code)
+    await turn.session.refresh(task, ["handler", "leader_in_charge"])
     reports = await task_history(turn.session, task)
     changes = list(
         await turn.session.scalars(

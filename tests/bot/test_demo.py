@@ -184,7 +184,13 @@ async def test_demo_names_a_vice_chairman_in_charge_and_handlers_of_the_lead_uni
 ) -> None:
     await load_demo(ctx)
     async with ctx.db.session() as session:
-        tasks = list(await session.scalars(select(Task)))
+        tasks = list(
+            await session.scalars(
+                select(Task).options(
+                    selectinload(Task.handler), selectinload(Task.leader_in_charge)
+                )
+            )
+        )
     assert all(
         task.leader_in_charge is not None and task.leader_in_charge.code.startswith("PCT-")
         for task in tasks

@@ -42,7 +42,13 @@ async def all_tasks(ctx: AppContext) -> list[Task]:
     async with ctx.db.session() as session:
         return list(
             await session.scalars(
-                select(Task).options(selectinload(Task.lead_unit)).order_by(Task.code)
+                select(Task)
+                .options(
+                    selectinload(Task.lead_unit),
+                    selectinload(Task.handler),
+                    selectinload(Task.leader_in_charge),
+                )
+                .order_by(Task.code)
             )
         )
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from bot.models import Official, Task
 from tests.handlers.conftest import World
+from tests.handlers.test_report_statements import REPORT_STATEMENTS, counted_statements
 
 
 async def put_in_charge(world: World, code: str, *, handler: str = "", leader: str = "") -> None:
@@ -105,3 +106,13 @@ async def test_mine_is_for_leaders_and_an_unknown_scope_is_explained(people: Wor
     assert people.backend.pop_text().startswith("/tonghop tôi dành cho lãnh đạo phụ trách")
     await people.backend.push_message(people.chau, "/tonghop tuần")
     assert people.backend.pop_text().startswith("Không rõ phạm vi tổng hợp «tuần».")
+
+
+async def test_a_report_on_a_handled_task_costs_no_more_statements(people: World) -> None:
+    backend = people.backend
+    await backend.push_message(people.hoa, "/baocao NQ-01 50 Đã họp")  # warm caches
+    backend.pop_message()
+    with counted_statements(people.ctx.db) as statements:
+        await backend.push_message(people.hoa, "/baocao NQ-01 60 Đã trình dự thảo lên UBND")
+    assert backend.pop_text().startswith("Đã lưu báo cáo.")
+    assert len(statements) == REPORT_STATEMENTS, "\n".join(statements)
