@@ -354,7 +354,12 @@ async def _write_tasks(
             "updated_at": now,
         }
         row.update(assigned(values.get("assigned_by", "")))
-        row.update(_people(values, official_ids))
+        row.update(
+            {
+                column: _ref(official_ids, values.get(name))
+                for name, column in _PEOPLE_COLUMNS.items()
+            }
+        )
         inserts.append(row)
     task_ids: dict[str, int] = {code: ident for code, (ident, _, _) in current.items()}
     done = 0

@@ -131,3 +131,24 @@ async def test_reimport_keeps_the_old_people_in_charge_in_the_audit_log(
         "leader_in_charge": ["CT-UBND", "PCT-UBND"],
         "handler": ["SO-TC-CV1", None],
     }
+
+
+async def test_task_files_with_and_without_the_columns_import_together(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    named = [
+        ["code", "title", "lead_unit", "handler"],
+        ["NQ-01", "Bảng giá đất", "SO-TC", "SO-TC-CV1"],
+    ]
+    plain = [["code", "title", "lead_unit"], ["NQ-02", "Dự toán", "SO-XD"]]
+    await import_files(
+        ctx,
+        [
+            *base_files(tmp_path),
+            write_csv(tmp_path / "named.csv", named),
+            write_csv(tmp_path / "plain.csv", plain),
+        ],
+    )
+
+    assert await people_of(ctx, "NQ-01") == (None, "SO-TC-CV1")
+    assert await people_of(ctx, "NQ-02") == (None, None)
