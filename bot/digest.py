@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Catalog, format_date, shorten
+from bot.services.explanations import is_late
 from bot.services.summary import Summary, TaskLine, UnitFigures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
@@ -87,6 +88,10 @@ def render_digest(
             [_silent_line(unit, lang, tz) for unit in summary.silent_units[:MAX_UNITS]],
         ),
         (t("extensions.header", lang), _extension_lines(summary, lang, tz)),
+        (
+            t("explanations.header", lang, n=summary.open_explanations_total),
+            _explanation_lines(summary, lang),
+        ),
         (
             t("completed.header.weekly" if weekly else "completed.header.daily", lang),
             [_task_line(line, lang, many_units, state=False) for line in summary.completed_since],
@@ -232,4 +237,26 @@ def _extension_lines(summary: Summary, lang: str, tz: dt.tzinfo) -> list[str]:
                 on=format_date(request.requested_at.astimezone(tz).date(), lang),
             )
         )
+    return lines
+
+
+def _explanation_lines(summary: Summary, lang: str) -> list[str]:
+    """Unanswered explanation requests: task, unit, due date; late ones marked."""
+    lines = []
+    for request in summary.open_explanations:
+        late = is_late(request, summary.today)
+        lines.append(
+            "- "
+            + TEXTS.t(
+                "explanations.line_late" if late else "explanations.line",
+                lang,
+                code=request.task.code,
+                title=shorten(request.task.title, 40),
+                unit=request.unit.name,
+                due=format_date(request.due_date, lang),
+            )
+        )
+    shown = len(summary.open_explanations)
+    if summary.open_explanations_total > shown:
+        lines.append(TEXTS.t("explanations.more", lang, n=summary.open_explanations_total - shown))
     return lines

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
-from bot.models import ExtensionRequest, ExtensionStatus, Task, Unit
+from bot.models import ExplanationRequest, ExtensionRequest, ExtensionStatus, Task, Unit
+from bot.services.explanations import open_requests
 from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 
@@ -102,6 +103,9 @@ class Summary:
     pending_extensions: list[ExtensionRequest]
     completed_since: list[TaskLine]
     escalated: list[TaskLine]
+    open_explanations: list[ExplanationRequest] = field(default_factory=list)
+    """Unanswered explanation requests, earliest due date first (up to the limit)."""
+    open_explanations_total: int = 0
 
     @property
     def counts(self) -> Counter[Status]:
@@ -279,6 +283,9 @@ async def build_summary(
         .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     completed = [_task_line(ctx, t, today, 0) for t in completed_tasks]
+    explanations_total, explanations = await open_requests(
+        session, unit_ids=None if unit_id is None else [unit_id], limit=limit
+    )
     return Summary(
         today=today,
         units=units,
@@ -288,4 +295,6 @@ async def build_summary(
         pending_extensions=pending,
         completed_since=completed,
         escalated=escalated,
+        open_explanations=explanations,
+        open_explanations_total=explanations_total,
     )

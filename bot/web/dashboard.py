@@ -7,6 +7,7 @@ otherwise). Every form carries the session's CSRF token.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -29,8 +30,10 @@ from bot.services.directory import (
     normalize_code,
     sees_everything,
     task_access,
+    task_by_code,
 )
 from bot.services.errors import DomainError
+from bot.services.explanations import answer_explanation, request_explanation, task_requests
 from bot.services.extensions import decide_and_notify, pending_request
 from bot.services.summary import (
     build_summary,
@@ -39,6 +42,7 @@ from bot.services.summary import (
 from bot.status import Status
 from bot.web import auth
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
+from bot.web.explanations import explanation_card, open_explanation_table
 from bot.web.fragments import (
     deadline_history,
     due_table,
@@ -125,6 +129,8 @@ class Dashboard:
         app.router.add_get("/units/{code}", self._viewing(self.unit_page))
         app.router.add_post("/export", self._posting(self.export))
         app.router.add_post("/extensions/{id:\\d{1,9}}", self._posting(self.decide_extension))
+        app.router.add_post("/tasks/{code}/explanations", self._posting(self.ask_explanation))
+        app.router.add_post("/explanations/{id:\\d{1,9}}", self._posting(self.answer_explanation))
         app.router.add_post("/report", self._posting(self.report))
         app.router.add_post("/logout", self._posting(self.logout))
         app.router.add_get("/login", self.login_page)
@@ -381,6 +387,12 @@ class Dashboard:
             silent=silent_list(summary, lang, self.ctx),
             extensions_title=TEXTS.t("overview.extensions", lang),
             extensions=extension_table(summary, lang, self._decider_csrf(viewer)),
+            explanations_title=TEXTS.t(
+                "overview.explanations", lang, n=summary.open_explanations_total
+            ),
+            explanations=open_explanation_table(
+                summary.open_explanations, summary.open_explanations_total, lang, summary.today
+            ),
         )
         return html_page(lang, title, body, viewer.nav())
 
@@ -440,6 +452,14 @@ class Dashboard:
             description=description,
             pending=pending_extension(
                 await pending_request(session, task.id), lang, self._decider_csrf(viewer)
+            ),
+            explanations=explanation_card(
+                self.ctx,
+                task,
+                await task_requests(session, task.id),
+                viewer.official,
+                viewer.csrf,
+                lang,
             ),
             history_title=TEXTS.t("task.deadline_history", lang),
             history=deadline_history(changes, lang, self.ctx),
@@ -540,10 +560,61 @@ class Dashboard:
             return self._problem(viewer, exc.message(viewer.lang), status)
         return see_other(task_url(decided.task.code) if form.get("back") == "task" else "/")
 
-    def _problem(self, viewer: Viewer, text: str, status: int) -> web.Response:
+    async def ask_explanation(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        """A leader or admin asks the lead unit of an overdue task to explain it by a date
+        (the chat's service: refused when not overdue, the date passed or one is open)."""
+        form = await request.post()
+        raw_date, text = form.get("due_date"), form.get("text")
+        try:
+            due_date = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
+        except ValueError:
+            due_date = None
+        if due_date is None or not isinstance(text, str):
+            return self._problem(
+                viewer, TEXTS.t("explanation.bad_form", viewer.lang), 400, "explanation"
+            )
+        try:
+            task = await task_by_code(session, request.match_info["code"])
+            await request_explanation(
+                session,
+                self.ctx,
+                official=viewer.official,
+                task=task,
+                due_date=due_date,
+                text=text,
+                via="web",
+            )
+        except DomainError as exc:
+            return self._problem(viewer, exc.message(viewer.lang), _status(exc), "explanation")
+        return see_other(task_url(task.code) + "#explanations")
+
+    async def answer_explanation(
+        self, request: web.Request, session: AsyncSession, viewer: Viewer
+    ) -> web.StreamResponse:
+        """The unit head answers an open request; the answer goes to the requester."""
+        form = await request.post()
+        text = form.get("answer")
+        try:
+            answered = await answer_explanation(
+                session,
+                self.ctx,
+                official=viewer.official,
+                request_id=int(request.match_info["id"]),
+                answer=text if isinstance(text, str) else "",
+                via="web",
+            )
+        except DomainError as exc:
+            return self._problem(viewer, exc.message(viewer.lang), _status(exc), "explanation")
+        return see_other(task_url(answered.task.code) + "#explanations")
+
+    def _problem(
+        self, viewer: Viewer, text: str, status: int, topic: str = "extension"
+    ) -> web.Response:
         return message_page(
             viewer.lang,
-            "extension.problem_title",
+            f"{topic}.problem_title",
             text,
             status=status,
             navigation=viewer.nav(),
@@ -649,6 +720,15 @@ def report_form(csrf: str, period: str, lang: str, unit_code: str | None = None)
 
 
 # --- fragments ------------------------------------------------------------------------------
+
+
+def _status(error: DomainError) -> int:
+    """The HTTP status of a refused explanation request or answer."""
+    if error.code in ("explanation_not_found", "task_not_found", "task_not_found_suggest"):
+        return 404
+    if error.code in ("explanation_not_allowed", "explanation_head_answers"):
+        return 403
+    return 409
 
 
 def see_other(location: str) -> web.Response:
