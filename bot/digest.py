@@ -47,17 +47,21 @@ def render_digest(
     escalate_after_days: int = 5,
     delivery: Mapping[str, int] | None = None,
     tz: dt.tzinfo = VN_TZ,
+    in_charge: Summary | None = None,
 ) -> str:
     """The digest text for one scope (the city or one unit) in ``lang`` ("vi" or "en").
 
     ``previous`` is the :func:`counts_for_log` of the digest this one is compared with (the
     last daily one, or a week ago for the weekly digest). ``delivery`` (sent, late, failed,
     skipped) adds a reminder delivery line, for leaders and admins. ``tz`` turns stored
-    UTC times into local dates.
+    UTC times into local dates. ``in_charge``, the summary of the tasks a leader is in charge
+    of, puts a short section about them before the figures.
     """
     t = TEXTS.t
     title = t("title.weekly" if weekly else "title.daily", lang)
     lines = [title, t("scope", lang, scope=scope_name, date=format_date(summary.today, lang))]
+    if in_charge is not None and in_charge.total:
+        lines += ["", *_in_charge_lines(in_charge, lang)]
     if summary.total == 0:
         lines += ["", t("no_tasks", lang)]
         return "\n".join(lines)
@@ -110,6 +114,18 @@ def render_digest(
             ),
         ]
     return "\n".join(lines)
+
+
+def _in_charge_lines(summary: Summary, lang: str) -> list[str]:
+    """The tasks a leader is in charge of: the four categories, then their overdue tasks."""
+    counts = summary.counts
+    lines = [TEXTS.t("in_charge.header", lang, n=summary.total)]
+    for status in STATUS_ORDER:
+        lines.append(f"- {DOMAIN_TEXTS.t(f'status.{status.value}', lang)}: {counts[status]}")
+    if summary.overdue:
+        lines.append(TEXTS.t("in_charge.overdue", lang))
+        lines += [_task_line(line, lang, True) for line in summary.overdue]
+    return lines
 
 
 def _count_lines(
@@ -190,6 +206,8 @@ def _task_line(line: TaskLine, lang: str, with_unit: bool, *, state: bool = True
         elif line.days_left is not None:
             details.append(DOMAIN_TEXTS.t("days_left", lang, n=line.days_left))
         details.append(f"{line.progress}%")
+    if line.handler:
+        details.append(TEXTS.t("handler", lang, name=line.handler))
     return f"{parts[0]}: {', '.join(details)}" if details else parts[0]
 
 

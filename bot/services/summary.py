@@ -87,6 +87,8 @@ class TaskLine:
     days_late: int | None = None
     days_left: int | None = None
     escalated: bool = False
+    handler: str | None = None
+    """The cán bộ thụ lý's name, when the task names one."""
 
 
 @dataclass
@@ -134,9 +136,14 @@ class Summary:
 
 
 async def unit_figures(
-    session: AsyncSession, today: dt.date, unit_id: int | None = None
+    session: AsyncSession,
+    today: dt.date,
+    unit_id: int | None = None,
+    *,
+    leader_id: int | None = None,
 ) -> list[UnitFigures]:
-    """Counts per lead unit in the four categories, overdue units first."""
+    """Counts per lead unit in the four categories, overdue units first; with ``leader_id``,
+    of the tasks that leader is in charge of only."""
     status = status_expression(today).label("status")
     query = (
         select(
@@ -153,6 +160,8 @@ async def unit_figures(
     )
     if unit_id is not None:
         query = query.where(Unit.id == unit_id)
+    if leader_id is not None:
+        query = query.where(Task.leader_in_charge_id == leader_id)
     figures: dict[int, UnitFigures] = {}
     for uid, code, name, status_value, count, with_deadline, last in await session.execute(query):
         item = figures.setdefault(uid, UnitFigures(uid, code, name))
@@ -188,6 +197,7 @@ def _task_line(ctx: AppContext, task: Task, today: dt.date, escalate_after: int)
         days_late=days_late,
         days_left=days_left,
         escalated=escalated,
+        handler=task.handler.full_name if task.handler else None,
     )
 
 
@@ -196,17 +206,21 @@ async def build_summary(
     ctx: AppContext,
     *,
     unit_id: int | None = None,
+    leader_id: int | None = None,
     since: dt.datetime | None = None,
     limit: int = 10,
 ) -> Summary:
-    """Figures for the city (``unit_id=None``) or one unit.
+    """Figures for the city (``unit_id=None``) or one unit; with ``leader_id``, of the tasks
+    that leader is in charge of (lãnh đạo phụ trách) only.
 
     ``since`` bounds "completed since the last digest" (default: the last 24 hours).
     """
     today = ctx.today()
     policy = ctx.settings.reminders
     in_scope = [] if unit_id is None else [Task.lead_unit_id == unit_id]
-    units = await unit_figures(session, today, unit_id)
+    if leader_id is not None:
+        in_scope.append(Task.leader_in_charge_id == leader_id)
+    units = await unit_figures(session, today, unit_id, leader_id=leader_id)
 
     open_with_deadline = and_(Task.completed_at.is_(None), Task.deadline.is_not(None), *in_scope)
     overdue_tasks = await session.scalars(
@@ -214,7 +228,7 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline < today)
         .order_by(Task.deadline, Task.code)
         .limit(limit)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     overdue = [_task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in overdue_tasks]
 
@@ -224,7 +238,7 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline <= escalate_before, Task.deadline < today)
         .order_by(Task.deadline, Task.code)
         .limit(limit)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     escalated = [
         _task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in escalated_tasks
@@ -236,7 +250,7 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline >= today, Task.deadline <= week_end)
         .order_by(Task.deadline, Task.code)
         .limit(limit * 3)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     due_this_week = [_task_line(ctx, t, today, 0) for t in due_tasks]
 
@@ -266,7 +280,7 @@ async def build_summary(
         .where(Task.completed_at.is_not(None), Task.completed_at > completed_after, *in_scope)
         .order_by(Task.completed_at.desc())
         .limit(limit * 3)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     completed = [_task_line(ctx, t, today, 0) for t in completed_tasks]
     explanations_total, explanations = await open_requests(

@@ -22,7 +22,7 @@ from bot.context import AppContext
 from bot.evaluation.periods import PeriodError, month, parse_period
 from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.trends import weekly_trend
-from bot.models import DeadlineChange, Official, Report, Task, Unit, WebSession
+from bot.models import DeadlineChange, Official, Report, Role, Task, Unit, WebSession
 from bot.services.directory import (
     TaskAccess,
     can_decide_extensions,
@@ -314,8 +314,17 @@ class Dashboard:
     ) -> web.StreamResponse:
         lang = viewer.lang
         scope = viewer.scope_unit_id
-        summary = await build_summary(session, self.ctx, unit_id=scope)
-        if scope is None:
+        leader = viewer.official.role is Role.LEADER
+        wanted = request.query.get("scope", "all")
+        if wanted not in ("mine", "all"):
+            return self._problem(request, viewer, TEXTS.t("overview.bad_scope", lang), 400)
+        mine = leader and wanted == "mine"
+        summary = await build_summary(
+            session, self.ctx, unit_id=scope, leader_id=viewer.official.id if mine else None
+        )
+        if mine:
+            title = TEXTS.t("overview.title_mine", lang)
+        elif scope is None:
             title = TEXTS.t("overview.title_city", lang)
         else:
             unit = await session.get(Unit, scope)
@@ -324,6 +333,8 @@ class Dashboard:
         charted = summary.units[:CHART_UNITS]
         context = {
             "title": title,
+            "scope_switch": leader,
+            "scope_mine": mine,
             "summary": summary,
             "figures": figures(summary.counts, summary.deadline_counts),
             "chart": unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
@@ -348,6 +359,8 @@ class Dashboard:
                 selectinload(Task.lead_unit),
                 selectinload(Task.coordinating_units),
                 selectinload(Task.assigned_by),
+                selectinload(Task.handler),
+                selectinload(Task.leader_in_charge),
             )
         )
         if task is None:

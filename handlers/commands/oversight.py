@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.digest import render_digest
+from bot.importing.headers import fold
 from bot.messages import Button, Reply
-from bot.models import ExplanationRequest, Task, Unit
+from bot.models import ExplanationRequest, Role, Task, Unit
 from bot.services.directory import can_read_unit, sees_everything, unit_by_code
 from bot.services.explanations import can_request_explanation
 from bot.services.summary import build_summary, unit_figures
@@ -33,6 +34,8 @@ from handlers.turn import Turn
 
 router = Router()
 
+#: ``/tonghop tôi``: the words for "the tasks I am in charge of", folded.
+MINE = frozenset({"toi", "cua toi", "mine"})
 OVERDUE_LIMIT = 60
 EXPLANATION_BUTTONS = 6
 UNIT_LIMIT = 40
@@ -47,16 +50,25 @@ UNIT_LIMIT = 40
     read_only=True,
 )
 async def digest(turn: Turn) -> Reply:
-    """The status digest now: city-wide for leaders and admins, own unit for heads."""
+    """The status digest now: city-wide for leaders and admins, own unit for heads;
+    ``/tonghop tôi`` (mine): a leader's own, the tasks they are in charge of."""
     official = official_of(turn)
     ctx = turn.ctx
-    if sees_everything(official):
+    wanted = turn.args.strip()
+    leader_id = None
+    if wanted and fold(wanted) not in MINE:
+        raise ChatError("digest.unknown_scope", word=wanted)
+    if wanted:
+        if official.role is not Role.LEADER:
+            raise ChatError("digest.mine_leaders_only")
+        unit_id, leader_id, scope = None, official.id, turn.t("scope.mine")
+    elif sees_everything(official):
         unit_id, scope = None, turn.t("scope.city")
     elif official.unit is not None:
         unit_id, scope = official.unit.id, official.unit.name
     else:
         raise ChatError("tasks.no_unit")
-    summary = await build_summary(turn.session, ctx, unit_id=unit_id)
+    summary = await build_summary(turn.session, ctx, unit_id=unit_id, leader_id=leader_id)
     text = render_digest(
         summary,
         turn.lang,
@@ -84,7 +96,7 @@ async def overdue(turn: Turn) -> Reply:
         .where(Task.completed_at.is_(None), Task.deadline < turn.ctx.today())
         .order_by(Task.deadline, Task.code)
         .limit(OVERDUE_LIMIT + 1)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     if not sees_everything(official):
         if official.unit_id is None:
