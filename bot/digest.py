@@ -2,7 +2,7 @@
 
 Plain text only (no markdown, no emoji) so the same string works on Telegram, Zalo and the
 web chat; long digests are split on line boundaries by the channel layer
-(``handlers.dispatcher.split_text``). The counts follow Vietnamese government reporting: the
+(``bot.messages.split_text``). The counts follow Vietnamese government reporting: the
 four official categories, each with its share of all tasks and the share of its tasks with a
 deadline among all tasks with a deadline, and the tasks without a deadline done counted apart —
 as the city's monthly reports give both figures.

@@ -152,3 +152,14 @@ def split_text(text: str, limit: int) -> list[str]:
         current = line
     flush(current or "")
     return parts or [text[:limit]]
+
+
+def fit_caption(text: str | None, caption_limit: int, text_limit: int) -> tuple[list[str], str]:
+    """A file's text fitted to a channel: ``([], text)`` when it fits the caption, otherwise
+    the text as messages to send before the file (split at ``text_limit``) and no caption
+    (``""``). No text gives ``([], "")``."""
+    if not text:
+        return [], ""
+    if len(text) <= caption_limit:
+        return [], text
+    return split_text(text, text_limit), ""

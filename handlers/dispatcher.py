@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import ChannelTraits
+from bot.channel_traits import ChannelTraits
 from bot.context import AppContext
 from bot.messages import IncomingMessage, Reply, split_text
 from bot.models import InboundUpdate

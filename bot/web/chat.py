@@ -36,6 +36,7 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -45,11 +46,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import WEB, SendRejected, SendResult, SendTemporaryError
+from bot.channel_traits import WEB
+from bot.channels.core.ordering import ChatOrder
 from bot.context import AppContext
 from bot.i18n import format_datetime
 from bot.messages import IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
+from bot.sending import SendRejected, SendResult, SendTemporaryError
 from bot.services import audit
 from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
@@ -327,6 +330,8 @@ class WebChat:
         self.hub = hub
         self.demo = demo
         self.limiter = SlidingWindowLimiter()
+        self.order = ChatOrder()
+        """One chat's messages are handled in order, also from several tabs."""
 
     def register(self, app: web.Application) -> None:
         app.router.add_get("/chat", self.chat_page)
@@ -451,7 +456,8 @@ class WebChat:
             async for frame in ws:
                 if frame.type != WSMsgType.TEXT:
                     continue
-                await self._on_frame(connection, frame.data, language, address)
+                handle = partial(self._on_frame, connection, frame.data, language, address)
+                await self.order.submit(connection.chat_id, handle)
         finally:
             self.hub.detach(connection)
             pump.cancel()

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import TRAITS
+from bot.channel_traits import TRAITS
 from bot.context import AppContext
 from bot.services.outbox import Recipient
 from scheduler.planner.due import DueItems, ItemMap

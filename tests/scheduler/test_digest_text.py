@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from bot.context import AppContext
 from bot.digest import counts_for_log, render_digest
+from bot.messages import split_text
 from bot.models import ExplanationRequest, ExtensionRequest, Role, Task
 from bot.services.summary import build_summary
-from handlers.dispatcher import split_text
 from tests.scheduler.builders import World
 
 D = dt.date

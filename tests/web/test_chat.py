@@ -13,9 +13,9 @@ from aiohttp import ClientWebSocketResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from bot.channels.base import SendRejected
 from bot.messages import Button, Document, Reply
 from bot.models import ChannelIdentity, ExplanationRequest, Official, Report, Task, WebMessage
+from bot.sending import SendRejected
 from bot.services import invites
 from bot.services.explanations import request_explanation
 from bot.web.chat import CHAT_COOKIE

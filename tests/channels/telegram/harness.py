@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import RunOptions, Runtime
-from bot.channels.base import RetryPolicy
+from bot.app import RunOptions, Runtime, telegram_channel
+from bot.channels.core.retry import RetryPolicy
 from bot.channels.telegram.channel import TelegramChannel
 from bot.context import AppContext
 from bot.db import Database
@@ -71,7 +71,7 @@ class TelegramBot:
     async def start(self) -> TelegramBot:
         options = RunOptions(webhook_url=self.webhook_url, host="127.0.0.1", port=0)
         self.runtime = Runtime(self.ctx, options)
-        self.channel = TelegramChannel(self.runtime, retry=FAST_RETRY, poll_timeout=5)
+        self.channel = telegram_channel(self.runtime, retry=FAST_RETRY, poll_timeout=5)
         self.runtime.components.append(self.channel)
         if self.webhook_url:
             await self.runtime.start()
