@@ -39,6 +39,7 @@ from bot.options import OPTIONS_KEY, as_numbered
 from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
 from bot.services.errors import DomainError
+from handlers.parsing import command_key
 from handlers.router import AbandonHandler, CommandSpec, Handler, HandlerResult, Router
 from handlers.texts import TEXTS
 from handlers.turn import FLOW_ID, Turn, load_state
@@ -72,7 +73,7 @@ class Dispatcher:
         for router in self.routers:
             for spec in router.commands:
                 for word in (spec.name, *spec.aliases):
-                    self.commands[word.lower()] = spec
+                    self.commands[command_key(word)] = spec
             self.callbacks.update(router.callbacks)
             self.flows.update(router.flows)
             self.text_handlers.extend(router.text_handlers)
@@ -204,6 +205,12 @@ class Dispatcher:
         return turn.reply(turn.t("unknown_input"))
 
     def _match_command(self, text: str, traits: ChannelTraits) -> tuple[CommandSpec | None, str]:
+        """The command a text starts with, and its arguments.
+
+        Names are compared by :func:`handlers.parsing.command_key` (case, Vietnamese
+        diacritics, spaces and underscores ignored), so ``/báocáo`` and ``/bao_cao`` are
+        ``/baocao``; a name typed as two words (``/báo cáo NV-01``) is found too.
+        """
         if not text:
             return None, ""
         if not text.startswith("/") and not traits.bare_commands:
@@ -211,8 +218,14 @@ class Dispatcher:
         match = COMMAND_RE.match(text)
         if match is None:
             return None, ""
-        spec = self.commands.get(match["name"].lower())
-        return spec, (match["args"] or "").strip()
+        args = (match["args"] or "").strip()
+        spec = self.commands.get(command_key(match["name"]))
+        if spec is None and args:
+            second, *rest = args.split(maxsplit=1)
+            spec = self.commands.get(command_key(match["name"] + second))
+            if spec is not None:
+                args = rest[0].strip() if rest else ""
+        return spec, args
 
     async def _on_command(
         self, turn: Turn, spec: CommandSpec, args: str

@@ -23,6 +23,7 @@ from bot.services.extensions import (
     request_extension,
 )
 from bot.services.outbox import notify_official
+from bot.texts import named
 from handlers.commands.common import (
     REPORTING_ROLES,
     ChatError,
@@ -160,7 +161,7 @@ def _request_notice(
         code=task.code,
         title=shorten(task.title),
         unit=task.lead_unit.name,
-        who=requester.full_name,
+        who=named(requester, lang),
         old=format_date(request.old_deadline, lang),
         new=format_date(request.new_deadline),
         reason=request.reason,

@@ -89,7 +89,7 @@ async def test_who_may_list(world: World) -> None:
     await backend.push_message(world.nam, "/giahan")
     assert backend.pop_text().startswith("Cách dùng: /giahan <mã nhiệm vụ>")
     await backend.push_message(world.hoa, "/duyet")
-    assert backend.pop_text() == "Xin lỗi, bạn không có quyền dùng lệnh này."
+    assert backend.pop_text() == "Xin lỗi, đồng chí không có quyền dùng lệnh này."
     # A leader who types a request is told how leaders decide.
     await backend.push_message(world.tung, "/giahan NQ-01 31/12/2025 x")
     assert "Gõ /giahan (không kèm nội dung)" in backend.pop_text()
