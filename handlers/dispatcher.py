@@ -39,6 +39,7 @@ from bot.options import OPTIONS_KEY, as_numbered
 from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
 from bot.services.errors import DomainError
+from handlers.examples import example_for
 from handlers.parsing import command_key
 from handlers.router import AbandonHandler, CommandSpec, Handler, HandlerResult, Router
 from handlers.texts import TEXTS
@@ -202,7 +203,8 @@ class Dispatcher:
                 return result
         if turn.official is None:
             return turn.reply(turn.t("unregistered"))
-        return turn.reply(turn.t("unknown_input"))
+        example = await example_for(turn)
+        return turn.reply(turn.t("unknown_input", **example.params()))
 
     def _match_command(self, text: str, traits: ChannelTraits) -> tuple[CommandSpec | None, str]:
         """The command a text starts with, and its arguments.

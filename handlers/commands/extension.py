@@ -34,6 +34,7 @@ from handlers.commands.common import (
     small_number,
     task_for,
 )
+from handlers.examples import example_date, example_for
 from handlers.parsing import ParseError, parse_date
 from handlers.router import Router
 from handlers.texts import TEXTS
@@ -58,13 +59,13 @@ async def extend(turn: Turn) -> list[Reply] | Reply:
     code, rest = first_word(turn.args)
     date_text, reason = first_word(rest)
     if not code or not date_text:
-        raise ChatError("extend.usage")
+        raise ChatError("extend.usage", **(await example_for(turn)).params())
     task = await task_for(turn, code)
     reporting_access(official, task)
     try:
         new_deadline = parse_date(date_text)
     except ParseError as exc:
-        raise parse_failed(exc) from exc
+        raise parse_failed(exc, date=example_date(turn.ctx.today(), task.deadline)) from exc
     if not reason:
         raise ChatError("extend.need_reason")
     request = await request_extension(
