@@ -151,6 +151,12 @@ class Dispatcher:
             log.exception("read-only command /%s failed", spec.name)
             result = Reply(TEXTS.t("internal_error", turn.lang))
         replies = [*pending.before, *_as_list(result)]
+        if not turn.traits.buttons and any(reply.buttons for reply in replies):
+            # Choices on a channel without buttons: numbered, and remembered for the answer.
+            async with self.ctx.db.turn() as session:
+                turn.session = session
+                turn.state = await load_state(session, turn.message)
+                return await self._fit(turn, replies)
         return [part for reply in replies for part in _split(reply, turn.traits.max_text)]
 
     def _language(self, message: IncomingMessage, official_language: str | None) -> str:
