@@ -60,7 +60,13 @@ async def test_bare_commands_with_diacritics_on_zalo(ctx: AppContext) -> None:
 
 async def test_unit_by_name_or_part_of_it(world: World) -> None:
     backend = world.backend
-    for typed in ("/donvi tài chính", "/donvi tai chinh", "/đơnvị TÀI CHÍNH", "/donvi Sở Tài chính"):
+    typed_forms = (
+        "/donvi tài chính",
+        "/donvi tai chinh",
+        "/đơnvị TÀI CHÍNH",
+        "/donvi Sở Tài chính",
+    )
+    for typed in typed_forms:
         await backend.push_message(world.chau, typed)
         assert backend.pop_text().startswith("Sở Tài chính (STC)\n"), typed
     await backend.push_message(world.chau, "/donvi sở")
