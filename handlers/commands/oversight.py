@@ -126,15 +126,16 @@ async def unit(turn: Turn) -> Reply:
         if official.unit is None:
             raise ChatError("tasks.no_unit")
         return await _unit_view(turn, official.unit)
+    shown = shorten(" ".join(wanted.split()), 40)
     found = await units_matching(turn.session, wanted)
     readable = [u for u in found if can_read_unit(official, u.id)]
     found = readable or found  # a unit head who names another unit is told why not
     if not found:
-        raise ChatError("unit.not_found", text=shorten(" ".join(wanted.split()), 40))
+        raise ChatError("unit.not_found", text=shown)
     if len(found) == 1:
         return await _unit_view(turn, found[0])
     buttons = [[Button(f"{u.name} ({u.code})", f"{CALLBACK}:{u.code}")] for u in found[:CHOICES]]
-    text = turn.t("unit.choose", n=len(found), text=shorten(" ".join(wanted.split()), 40))
+    text = turn.t("unit.choose", n=len(found), text=shown)
     if len(found) > CHOICES:
         text += "\n" + turn.t("unit.choose_more", n=len(found) - CHOICES)
     return turn.reply(text, buttons)
@@ -143,8 +144,9 @@ async def unit(turn: Turn) -> Reply:
 @router.callback(CALLBACK)
 async def unit_chosen(turn: Turn) -> Reply:
     """``dv:<unit code>``: a unit picked among several that matched."""
-    official = official_of(turn)
-    if official.role not in OVERSIGHT_ROLES or len(turn.callback) < 2:
+    if official_of(turn).role not in OVERSIGHT_ROLES:
+        return turn.reply(turn.t("denied"))
+    if len(turn.callback) < 2:
         return turn.reply(turn.t("stale_button"))
     return await _unit_view(turn, await unit_by_code(turn.session, turn.callback[1]))
 
