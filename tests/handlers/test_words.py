@@ -170,3 +170,25 @@ async def test_demo_officials_see_examples_of_their_own_units_tasks(ctx: AppCont
         assert task is not None and task.lead_unit_id == official.unit_id
         assert task.completed_at is None
         assert dt.datetime.strptime(date[1], "%d/%m/%Y").date() > ctx.today()
+
+
+async def test_people_are_named_with_their_job_titles(world: World) -> None:
+    async with world.ctx.db.session() as session:
+        for code, title in (
+            ("CV-STC-01", "Chuyên viên Phòng Ngân sách"),
+            ("LD-01", "Phó Chủ tịch UBND thành phố"),
+        ):
+            official = await session.get(Official, world.official_ids[code])
+            assert official is not None
+            official.title = title
+    backend = world.backend
+    await backend.push_message(world.hoa, "/giahan NQ-01 31/12/2025 Chờ ý kiến thẩm định")
+    backend.queue.clear()
+    await backend.push_message(world.chau, "/duyet")
+    request = backend.queue[-1]
+    backend.queue.clear()
+    assert "Người đề nghị: Chuyên viên Phòng Ngân sách Nguyễn Thị Hoa" in request.text
+    await backend.push_button(world.chau, button_data(request, "Đồng ý"))
+    assert backend.pop_message().text.endswith(
+        "15/12/2025 → 31/12/2025 (Phó Chủ tịch UBND thành phố Lê Ngọc Châu)."
+    )

@@ -97,8 +97,8 @@ async def test_city_digest_lists_units_and_tasks_worst_first(ctx: AppContext) ->
     )
     pending = lines.index("ĐỀ NGHỊ GIA HẠN CHỜ QUYẾT ĐỊNH:")
     assert lines[pending + 1] == (
-        "- NV-01 Báo cáo quyết toán: 04/12/2025 → 20/12/2025, Nguyễn Văn An"
-        " (Chuyên viên Phòng Ngân sách) đề nghị ngày 07/12/2025"
+        "- NV-01 Báo cáo quyết toán: 04/12/2025 → 20/12/2025, Chuyên viên Phòng Ngân sách"
+        " Nguyễn Văn An đề nghị ngày 07/12/2025"
     )
     silent = lines.index("ĐƠN VỊ CHƯA BÁO CÁO TỪ 7 NGÀY TRỞ LÊN:")
     assert lines[silent + 1 : silent + 3] == [
