@@ -48,7 +48,7 @@ i18n: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider tests/bot/test_i18n.py
 
 bench: $(STAMP)
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/run_all.py
 
 # Resolve pyproject.toml's dependencies afresh (newest allowed releases) in a throw-away venv
 # and pin the result; run after changing dependencies, then `make test` and commit both files.

@@ -34,7 +34,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import check
+
+BENCH = "scheduler_scale"
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = dt.date(2025, 12, 15)
 #: Share of past-deadline tasks still open. Hải Phòng's monthly report (08/2018) had 2.12 % of
@@ -335,12 +339,15 @@ def main() -> None:
     print()
     print(f"naive / planner time:   {naive['seconds'] / planner_run['seconds']:.1f}x")
     print(f"naive / planner memory: {naive['peak_mb'] / planner_run['peak_mb']:.2f}x (peak RSS)")
-    verdict = (
-        planner_run["seconds"] < 2
-        and max(city["seconds"], unit["seconds"]) < 0.5
-        and max(planner_run["peak_mb"], city["peak_mb"], unit["peak_mb"]) < 300
+    tasks = f"{args.tasks:,} tasks"
+    check(BENCH, f"planner tick over {tasks}", planner_run["seconds"], 2, unit=" s", at_least=False)
+    check(
+        BENCH, "planner first tick of a process", planner_run["cold"], 2, unit=" s", at_least=False
     )
-    print(f"targets met: {'yes' if verdict else 'NO'}")
+    check(BENCH, "daily digest, city-wide", city["seconds"], 0.5, unit=" s", at_least=False)
+    check(BENCH, "daily digest, one unit", unit["seconds"], 0.5, unit=" s", at_least=False)
+    peak = max(planner_run["peak_mb"], city["peak_mb"], unit["peak_mb"])
+    check(BENCH, "scheduler peak memory", peak, 300, unit=" MB", at_least=False)
 
 
 if __name__ == "__main__":

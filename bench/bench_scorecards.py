@@ -26,7 +26,9 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import check
 from sqlalchemy import insert
 
 from bot.clock import FrozenClock
@@ -50,6 +52,7 @@ from config import Settings
 
 NOW = dt.datetime(2027, 1, 5, 2, 0, tzinfo=dt.UTC)
 CREATED = dt.datetime(2025, 12, 1, 2, 0, tzinfo=dt.UTC)
+BENCH = "scorecards"
 TARGET_SECONDS = 2.0
 TARGET_RATIO = 10.0
 CHUNK = 5_000
@@ -190,11 +193,15 @@ async def measure(url: str, units: int, tasks: int, sample: int) -> None:
         + (f"   (first {sample:,} units, scaled)" if sample < units else "")
     )
     print(f"  ratio unit by unit/grouped: {ratio:7.1f}x   target >= {TARGET_RATIO:.0f}x")
-    print(
-        f"  measured/target: {grouped:.2f} s / {TARGET_SECONDS:.0f} s, "
-        f"{ratio:.1f}x / {TARGET_RATIO:.0f}x: "
-        + ("met" if grouped < TARGET_SECONDS and ratio >= TARGET_RATIO else "NOT met")
+    check(
+        BENCH,
+        f"scorecards, grouped SQL ({backend})",
+        grouped,
+        TARGET_SECONDS,
+        unit=" s",
+        at_least=False,
     )
+    check(BENCH, f"scorecards, unit by unit / grouped ({backend})", ratio, TARGET_RATIO, unit="x")
 
 
 def main() -> None:

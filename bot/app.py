@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.channels.base import ChannelSender
 from bot.context import AppContext
 from bot.db import DatabaseUnavailable
+from bot.metrics import METRICS_PATH, metrics_endpoint
 from handlers import Dispatcher, build_dispatcher
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ class Runtime:
     def __post_init__(self) -> None:
         self.dispatcher = build_dispatcher(self.ctx)
         self.web_app.router.add_get("/healthz", self._health)
+        self.web_app.router.add_get(
+            METRICS_PATH, metrics_endpoint(self.ctx.metrics, self.ctx.db, self.ctx.now)
+        )
 
     async def _health(self, _request: web.Request) -> web.Response:
         """200 while the database answers (``ok`` false and the channel named when a chat

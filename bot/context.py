@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.calendar import WorkCalendar
 from bot.clock import Clock, SystemClock
 from bot.db import Database
+from bot.metrics import Metrics
 from config import Settings
 
 
@@ -21,6 +22,8 @@ class AppContext:
     calendar: WorkCalendar = field(init=False)
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when something is queued for immediate sending; wakes the dispatcher."""
+    metrics: Metrics = field(default_factory=Metrics)
+    """This instance's Prometheus metrics (served at ``/metrics``)."""
 
     def __post_init__(self) -> None:
         self.calendar = WorkCalendar(self.settings.days_off, self.settings.working_weekend_days)

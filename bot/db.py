@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import Connection, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot import sqlite_inline
 from bot.models import Base, Unit
 from config import mask_url_password
 
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_BEGIN = "dondoc_sqlite_begin"
+"""Execution option: the BEGIN statement a SQLite transaction opens with."""
 CHECK_TIMEOUT_SECONDS = 5.0
 
 
@@ -47,28 +48,38 @@ def _one_line_reason(error: BaseException) -> str:
     return lines[0] if lines else type(cause).__name__
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, wait_for_locks: bool = True) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    if wait_for_locks:  # the inline driver waits for locks itself, without blocking
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA cache_size=-16384")  # 16 MiB of page cache (default: 2 MiB)
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
-def _inline_pragmas(dbapi_connection: Any, record: Any) -> None:
-    _sqlite_pragmas(dbapi_connection, record, wait_for_locks=False)
+def _sqlite_begin(connection: Connection) -> None:
+    """Open a chat turn's transaction with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented
+    ``begin`` event hook, see "Serializable isolation / Savepoints / Transactional DDL" in
+    its SQLite dialect docs). Other transactions keep the sqlite3 module's own handling: a
+    deferred ``BEGIN`` before the first write."""
+    begin = connection.get_execution_options().get(SQLITE_BEGIN)
+    if begin:
+        connection.exec_driver_sql(begin)
 
 
 class Database:
-    """Owns the async engines and hands out sessions.
+    """Owns the async engine and hands out sessions.
 
-    On a SQLite file there are two engines: ``engine`` (aiosqlite: statements run in a
-    worker thread) for everything, and a second one on :mod:`bot.sqlite_inline` for chat
-    turns (:meth:`turn`), whose few small statements are cheaper run on the loop thread.
+    On SQLite, chat turns (:meth:`turn`) open with ``BEGIN IMMEDIATE``: a turn reads, then
+    writes, and of two deferred turns that both read before either writes only one could
+    upgrade to the write lock (the other would fail at once with "database is locked").
+    Taking the lock first makes concurrent turns wait for each other: the turns of this
+    process queue on an asyncio lock before they begin (no connection then waits inside
+    SQLite, whose busy handler polls in sleeps of up to 100 ms), and another process's
+    writer is waited for with ``busy_timeout``, in aiosqlite's worker thread, so the event
+    loop runs on.
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
@@ -79,20 +90,15 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.turn_engine: AsyncEngine | None = None
-        self.turn_sessionmaker = self.sessionmaker
+        turn_engine = self.engine
+        self._turn_lock: AbstractAsyncContextManager[object] = nullcontext()
         if self.is_sqlite:
+            self._turn_lock = asyncio.Lock()
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            if self.sqlite_path is not None:
-                self.turn_engine = create_async_engine(
-                    url,
-                    echo=echo,
-                    async_creator=sqlite_inline.connector(self.sqlite_path),
-                )
-                event.listen(self.turn_engine.sync_engine, "connect", _inline_pragmas)
-                self.turn_sessionmaker = async_sessionmaker(
-                    self.turn_engine, expire_on_commit=False
-                )
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+            # The same engine and pool, with the option _sqlite_begin reads.
+            turn_engine = self.engine.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+        self.turn_sessionmaker = async_sessionmaker(turn_engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,7 +123,7 @@ class Database:
         """A session for one short chat turn (a few indexed statements), committed on
         success. On SQLite it holds the write lock from its first statement, so keep
         anything slow (network calls, big reads) out of it."""
-        async with self.turn_sessionmaker() as session, session.begin():
+        async with self._turn_lock, self.turn_sessionmaker() as session, session.begin():
             yield session
 
     async def check(self, *, schema: bool = False, within: float = CHECK_TIMEOUT_SECONDS) -> None:
@@ -154,5 +160,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self.turn_engine is not None:
-            await self.turn_engine.dispose()

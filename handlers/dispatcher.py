@@ -43,7 +43,7 @@ from handlers.examples import example_for
 from handlers.parsing import command_key
 from handlers.router import AbandonHandler, CommandSpec, Handler, HandlerResult, Router
 from handlers.texts import TEXTS
-from handlers.turn import FLOW_ID, Turn, load_state
+from handlers.turn import FLOW_ID, Turn, load_sender, load_state
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +92,16 @@ class Dispatcher:
         redelivered for ever) and answers with an apology.
         """
         message = storable(message)
+        metrics = self.ctx.metrics
+        metrics.updates.labels(channel=message.channel).inc()
+        with metrics.timed(metrics.turn_seconds):
+            return await self._handle(message, traits)
+
+    async def _handle(self, message: IncomingMessage, traits: ChannelTraits) -> list[Reply]:
         try:
             async with self.ctx.db.turn() as session:
                 outcome = await self._handle_in(session, message, traits)
+            self.ctx.metrics.count_committed(session)
             if isinstance(outcome, tuple):
                 return await self._read_after_commit(*outcome)
             return outcome
@@ -114,7 +121,7 @@ class Dispatcher:
     ) -> list[Reply] | tuple[Turn, ReadAfterCommit]:
         if not await _claim_update(session, message, self.ctx):
             return []
-        official = await official_by_identity(session, message.channel, message.user_id)
+        official, state = await load_sender(session, message)
         if official is None and message.chat_type == "private":
             revoked = await revoked_official(session, message.channel, message.user_id)
             if revoked is not None:
@@ -127,7 +134,7 @@ class Dispatcher:
             ctx=self.ctx,
             official=official,
             lang=lang,
-            state=await load_state(session, message),
+            state=state,
             commands=self.command_specs,
         )
         result = await self._route(turn)

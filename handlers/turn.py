@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import and_, bindparam, delete, join, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.channels.base import ChannelTraits
 from bot.context import AppContext
 from bot.messages import Button, IncomingMessage, Reply
-from bot.models import ConversationState, Official
+from bot.models import ChannelIdentity, ConversationState, Official
 from handlers.texts import TEXTS
 
 if TYPE_CHECKING:
@@ -108,3 +109,42 @@ async def load_state(session: AsyncSession, message: IncomingMessage) -> Convers
     return await session.scalar(
         _STATE, {"channel": message.channel, "chat": message.chat_id, "user": message.user_id}
     )
+
+
+_SENDER = (
+    select(Official, ConversationState)
+    # One row whatever is found: each of the two is joined to it and may be missing.
+    .select_from(select(literal(1).label("one")).subquery("anchor"))
+    .outerjoin(
+        join(Official, ChannelIdentity, ChannelIdentity.official_id == Official.id),
+        and_(
+            ChannelIdentity.channel == bindparam("channel"),
+            ChannelIdentity.external_user_id == bindparam("user"),
+            ChannelIdentity.active.is_(True),
+            Official.active.is_(True),
+        ),
+    )
+    .outerjoin(
+        ConversationState,
+        and_(
+            ConversationState.channel == bindparam("channel"),
+            ConversationState.chat_id == bindparam("chat"),
+            ConversationState.user_id == bindparam("user"),
+        ),
+    )
+    .options(joinedload(Official.unit))
+)
+
+
+async def load_sender(
+    session: AsyncSession, message: IncomingMessage
+) -> tuple[Official | None, ConversationState | None]:
+    """The official behind the message's chat account (with their unit) and the
+    conversation state of the chat, in one query: the start of every chat turn."""
+    row = (
+        await session.execute(
+            _SENDER,
+            {"channel": message.channel, "chat": message.chat_id, "user": message.user_id},
+        )
+    ).one()
+    return row[0], row[1]

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.channels.base import (
     TRAITS,
     ChannelSender,
@@ -341,28 +342,35 @@ class OutboxDispatcher:
                 first_id = first_id or result.message_id
                 sent += 1
         except SendRateLimited as exc:
+            self._count_send(row, metrics.SEND_RATE_LIMITED)
             stats.rate_limited += 1
             self.limiter.back_off(row.channel, row.chat_id, exc.retry_after, whole_channel=True)
             await self._retry(
                 row, sent, exc, delay=dt.timedelta(seconds=exc.retry_after), count_attempt=False
             )
         except SendBlocked as exc:
+            self._count_send(row, metrics.SEND_BLOCKED)
             stats.blocked += 1
             stats.failed += 1
             await self._blocked(row, sent, exc)
         except SendRejected as exc:
+            self._count_send(row, metrics.SEND_REJECTED)
             stats.failed += 1
             log.warning("outbox %d to %s:%s rejected: %s", row.id, row.channel, row.chat_id, exc)
             await self._finish(row, OutboxStatus.FAILED, sent, error=f"rejected: {exc}")
         except SendAmbiguous as exc:
+            self._count_send(row, metrics.SEND_AMBIGUOUS)
             stats.ambiguous += 1
             await self._retry_or_give_up(row, sent, exc, stats, final=OutboxStatus.UNKNOWN)
         except SendTemporaryError as exc:
+            self._count_send(row, metrics.SEND_SERVER_ERROR)
             await self._retry_or_give_up(row, sent, exc, stats, final=OutboxStatus.FAILED)
         except Exception as exc:  # a sender bug must not stop the dispatcher
             log.exception("outbox %d: unexpected error from the %s sender", row.id, row.channel)
+            self._count_send(row, metrics.SEND_ERROR)
             await self._retry_or_give_up(row, sent, exc, stats, final=OutboxStatus.FAILED)
         else:
+            self._count_send(row, metrics.SEND_OK)
             stats.sent += 1
             await self._finish(row, OutboxStatus.SENT, sent, message_id=first_id)
             if options and account is not None:
@@ -375,6 +383,9 @@ class OutboxDispatcher:
                         options=options,
                         now=self.ctx.now(),
                     )
+
+    def _count_send(self, row: _Claimed, result: str) -> None:
+        self.ctx.metrics.sends.labels(channel=row.channel, result=result).inc()
 
     async def _retry_or_give_up(
         self,

@@ -143,8 +143,10 @@ class SchedulerComponent:
 
     async def plan(self) -> None:
         """Planner tick, then any digest that is due and not sent (e.g. after downtime)."""
+        metrics = self.ctx.metrics
         try:
-            await planner.run_tick(self.ctx, instance=self.instance)
+            with metrics.timed(metrics.planner_seconds):
+                await planner.run_tick(self.ctx, instance=self.instance)
         except Exception:
             log.exception("planner tick failed; the next tick retries")
         await self.daily_digest()
@@ -170,18 +172,20 @@ class SchedulerComponent:
             log.exception("status snapshot failed; the next run retries")
 
     async def daily_digest(self) -> None:
-        await self._digest(digests.run_daily)
-        await self._digest(monthly_digest.run_monthly)
+        await self._digest(digests.run_daily, "daily")
+        await self._digest(monthly_digest.run_monthly, "monthly")
 
     async def weekly_digest(self) -> None:
-        await self._digest(digests.run_weekly)
+        await self._digest(digests.run_weekly, "weekly")
 
-    async def _digest(self, run: DigestJob) -> None:
+    async def _digest(self, run: DigestJob, kind: str) -> None:
         """One digest round at a time in this instance (the cron and the tick may meet)."""
         if self._digest_running.locked():
             return
         async with self._digest_running:
+            metrics = self.ctx.metrics
             try:
-                await run(self.ctx, instance=self.instance)
+                with metrics.timed(metrics.digest_seconds, kind=kind):
+                    await run(self.ctx, instance=self.instance)
             except Exception:
                 log.exception("digest round failed; the next planner tick retries it")

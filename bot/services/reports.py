@@ -24,6 +24,12 @@ from bot.services.errors import DomainError
 _REPORT_BY_SOURCE = select(Report).where(
     Report.channel == bindparam("channel"), Report.source_message_id == bindparam("source")
 )
+_UPDATE_SOURCE = "msg:"
+
+
+def update_source(update_key: str) -> str:
+    """The source of a report made by one incoming message (its update key)."""
+    return f"{_UPDATE_SOURCE}{update_key}"
 
 
 @dataclass(frozen=True)
@@ -58,9 +64,12 @@ async def submit_report(
     """Record a report and apply it to the task.
 
     ``progress=None`` is a note only (what coordinating units may add). A report already
-    stored for the same ``(channel, source_message_id)`` is returned unchanged.
+    stored for the same ``(channel, source_message_id)`` is returned unchanged. A source made
+    by :func:`update_source` is not looked up: the dispatcher claimed that update in the
+    same transaction (a redelivered update never reaches a handler), so no report can have
+    it yet.
     """
-    if source_message_id is not None:
+    if source_message_id is not None and not source_message_id.startswith(_UPDATE_SOURCE):
         existing = await session.scalar(
             _REPORT_BY_SOURCE, {"channel": channel, "source": source_message_id}
         )
@@ -116,6 +125,7 @@ async def submit_report(
     task.last_report_at = now
     task.updated_at = now
     await session.flush()
+    ctx.metrics.report_stored(session)
     await audit.record(
         session,
         ctx,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import format_date
 from bot.messages import Reply
-from bot.services.reports import mark_done
+from bot.services.reports import mark_done, update_source
 from handlers.commands.common import (
     REPORTING_ROLES,
     ChatError,
@@ -44,7 +44,7 @@ async def done(turn: Turn) -> Reply:
         task=task,
         note=note,
         channel=turn.message.channel,
-        source_message_id=f"msg:{turn.message.update_key}",
+        source_message_id=update_source(turn.message.update_key),
         attachments=attachments_of(turn),
     )
     if outcome.on_time is None:

@@ -31,7 +31,7 @@ from bot.options import OPTIONS_KEY
 from bot.progress import ProgressError, plan_progress
 from bot.services.directory import TaskAccess, task_by_code
 from bot.services.errors import DomainError
-from bot.services.reports import ReportOutcome, submit_report
+from bot.services.reports import ReportOutcome, submit_report, update_source
 from handlers.commands.common import (
     REPORTING_ROLES,
     ChatError,
@@ -82,7 +82,7 @@ async def report(turn: Turn) -> Reply:
         task = await task_for(turn, parsed.code)
         reporting_access(official, task)
         return await _save(
-            turn, task, parsed.percent, parsed.note, source=f"msg:{turn.message.update_key}"
+            turn, task, parsed.percent, parsed.note, source=update_source(turn.message.update_key)
         )
     code, rest = first_word(turn.args)
     task = await task_for(turn, code)
@@ -93,7 +93,7 @@ async def report(turn: Turn) -> Reply:
             data["attachment"] = attachment_to_data(turn.message.attachment)
         return await _start(turn, task, access, data)
     if access is TaskAccess.NOTE:
-        return await _save(turn, task, None, rest, source=f"msg:{turn.message.update_key}")
+        return await _save(turn, task, None, rest, source=update_source(turn.message.update_key))
     raise ChatError("report.need_percent", code=task.code)
 
 

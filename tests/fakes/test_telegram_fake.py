@@ -567,7 +567,7 @@ async def test_deliver_webhook_sends_secret_header(server: FakeTelegramServer) -
 async def test_application_end_to_end(server: FakeTelegramServer) -> None:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
-        await update.effective_message.reply_text("Chào bạn", reply_markup=KEYBOARD)
+        await update.effective_message.reply_text("Chào đồng chí", reply_markup=KEYBOARD)
 
     async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -600,7 +600,7 @@ async def test_application_end_to_end(server: FakeTelegramServer) -> None:
 
         server.push_command(USER, "start")
         [greeting] = await server.wait_for_messages(USER, 1)
-        assert greeting.text == "Chào bạn"
+        assert greeting.text == "Chào đồng chí"
         assert greeting.reply_markup == KEYBOARD.to_dict()
 
         server.push_callback(USER, "done:T1", greeting.message_id)
@@ -614,7 +614,7 @@ async def test_application_end_to_end(server: FakeTelegramServer) -> None:
 
         server.push_command(USER, "start@dondoc_test_bot", chat_id=-100777, chat_type="supergroup")
         [group_reply] = await server.wait_for_messages(-100777, 1)
-        assert group_reply.text == "Chào bạn"
+        assert group_reply.text == "Chào đồng chí"
 
         await app.updater.stop()
         await app.stop()

@@ -73,3 +73,18 @@ async def test_started_component_plans_and_sends_without_waiting_for_a_tick(
 
     assert [item.chat_id for item in sender.sent] == ["42"]
     assert sender.sent[0].reply.text.startswith("NHẮC VIỆC ngày 08/12/2025: Sở Tài chính")
+
+
+async def test_planner_ticks_and_digest_rounds_are_timed_for_metrics(ctx: AppContext) -> None:
+    component = SchedulerComponent(Runtime(ctx))
+    metrics = ctx.metrics
+
+    await component.plan()
+    await component.weekly_digest()
+
+    def count(name: str, **labels: str) -> float | None:
+        return metrics.registry.get_sample_value(f"{name}_count", labels)
+
+    assert count("dondoc_planner_tick_seconds") == 1
+    assert count("dondoc_digest_seconds", kind="daily") == 1  # the tick's catch-up round
+    assert count("dondoc_digest_seconds", kind="weekly") == 1

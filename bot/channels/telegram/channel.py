@@ -45,10 +45,10 @@ log = logging.getLogger(__name__)
 SEND_POOL_SIZE = 64
 STOP_GRACE_SECONDS = 10.0
 SQLITE_CONCURRENCY = 4
-"""Updates in flight at once on SQLite. Its transactions run one at a time anyway (and a
-chat turn does not yield the loop while it runs, see bot/sqlite_inline.py), so more in
-flight only means more replies on their way: a few overlap the Bot API round trips of
-replies with the next turn; more only add bookkeeping."""
+"""Updates in flight at once on SQLite. Its write transactions run one at a time anyway (a
+chat turn takes the write lock first, see bot/db.py), so more in flight only means more
+replies on their way: a few overlap the Bot API round trips of replies with the next turn;
+more only add bookkeeping."""
 POSTGRES_CONCURRENCY = 32
 
 
