@@ -25,6 +25,7 @@ from bot.calendar import WorkCalendar
 from bot.context import AppContext
 from bot.models import (
     DeadlineChange,
+    ExplanationRequest,
     ExtensionRequest,
     ExtensionStatus,
     Official,
@@ -410,6 +411,7 @@ class DemoSummary:
     tasks: int = 0
     reports: int = 0
     extension_requests: int = 0
+    explanation_requests: int = 0
     by_scenario: dict[str, int] = field(default_factory=dict)
 
 
@@ -559,6 +561,7 @@ class _Builder:
         for plan in PLANS:
             self._task(plan)
         await self._extensions()
+        await self._explanations()
 
     def _unit_code(self, unit_id: int) -> str:
         return next(code for code, unit in self.units.items() if unit.id == unit_id)
@@ -689,6 +692,52 @@ class _Builder:
         )
         self.summary.extension_requests += 1
 
+    async def _explanations(self) -> None:
+        """On the three most overdue open tasks: an open request within its date (asked by a
+        Phó Chủ tịch), an open one past its date (asked by the office) and an answered one."""
+        overdue = list(
+            await self.session.scalars(
+                select(Task)
+                .where(Task.completed_at.is_(None), Task.deadline < self.today)
+                .order_by(Task.deadline, Task.code)
+                .limit(3)
+            )
+        )
+        office = await self.session.scalar(select(Official).where(Official.code == ADMIN[0]))
+        assert office is not None
+        plans = (
+            (self.leaders["PCT-01"], -2, 2, None),
+            (office, -6, -2, None),
+            (self.leaders["PCT-02"], -7, -3, -4),
+        )
+        for task, (asker, asked, due, answered) in zip(overdue, plans, strict=False):
+            head = self.heads[self._unit_code(task.lead_unit_id)]
+            answered_at = (
+                self._at(self.calendar.add_working_days(self.today, answered), 16)
+                if answered is not None
+                else None
+            )
+            self.session.add(
+                ExplanationRequest(
+                    task_id=task.id,
+                    unit_id=task.lead_unit_id,
+                    requested_by_id=asker.id,
+                    due_date=self.calendar.add_working_days(self.today, due),
+                    text="Đề nghị giải trình lý do chậm tiến độ và đề xuất giải pháp khắc phục.",
+                    created_at=self._at(self.calendar.add_working_days(self.today, asked), 9),
+                    answered_at=answered_at,
+                    answered_on=self.ctx.local_date(answered_at) if answered_at else None,
+                    answered_by_id=head.id if answered_at else None,
+                    answer=EXPLANATION_ANSWER if answered_at else "",
+                )
+            )
+            self.summary.explanation_requests += 1
+
+
+EXPLANATION_ANSWER = (
+    "Đơn vị chậm do chờ ý kiến thẩm định của các sở, ngành; đã hoàn thiện hồ sơ, cam kết trình "
+    "trong tuần tới."
+)
 
 Scenario = Callable[[_Builder], tuple[dt.date | None, dt.date | None, int]]
 """Returns (deadline, completion date, progress)."""

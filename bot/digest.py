@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Catalog, format_date, shorten
+from bot.services.explanations import is_late
 from bot.services.summary import Summary, TaskLine, UnitFigures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
@@ -142,6 +143,12 @@ def _sections(
             "more.requests",
         ),
         (
+            t("explanations.header", lang, n=summary.open_explanations_total),
+            _explanation_lines(summary, lang),
+            summary.open_explanations_total,
+            "explanations.more",
+        ),
+        (
             t("completed.header.weekly" if weekly else "completed.header.daily", lang),
             [_task_line(line, lang, many_units, state=False) for line in summary.completed_since],
             summary.completed_total,
@@ -258,6 +265,25 @@ def _extension_lines(summary: Summary, lang: str, tz: dt.tzinfo) -> list[str]:
                 new=format_date(request.new_deadline, lang),
                 who=named(request.requested_by, lang),
                 on=format_date(request.requested_at.astimezone(tz).date(), lang),
+            )
+        )
+    return lines
+
+
+def _explanation_lines(summary: Summary, lang: str) -> list[str]:
+    """Unanswered explanation requests: task, unit, due date; late ones marked."""
+    lines = []
+    for request in summary.open_explanations:
+        late = is_late(request, summary.today)
+        lines.append(
+            "- "
+            + TEXTS.t(
+                "explanations.line_late" if late else "explanations.line",
+                lang,
+                code=request.task.code,
+                title=shorten(request.task.title, 40),
+                unit=request.unit.name,
+                due=format_date(request.due_date, lang),
             )
         )
     return lines

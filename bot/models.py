@@ -375,6 +375,33 @@ class ExtensionRequest(Base):
     decided_by: Mapped[Official | None] = relationship(foreign_keys=[decided_by_id])
 
 
+class ExplanationRequest(Base):
+    """Yêu cầu giải trình: a leader or the office asks the lead unit to explain an overdue task
+    by ``due_date``; open until the unit answers (``answered_at``)."""
+
+    __tablename__ = "explanation_requests"
+    __table_args__ = (Index("ix_explanation_requests_open", "answered_at", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), doc="The unit asked to explain")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    due_date: Mapped[dt.date] = mapped_column(Date, doc="Local date the answer is due")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+    answered_on: Mapped[dt.date | None] = mapped_column(
+        Date, doc="Local date of the answer; later than ``due_date`` means answered late"
+    )
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+    task: Mapped[Task] = relationship()
+    unit: Mapped[Unit] = relationship()
+    requested_by: Mapped[Official] = relationship(foreign_keys=[requested_by_id])
+    answered_by: Mapped[Official | None] = relationship(foreign_keys=[answered_by_id])
+
+
 class ConversationState(Base):
     """Where one person is in a multi-step flow, per chat. Survives restarts."""
 

@@ -21,6 +21,7 @@ class ItemKind(enum.StrEnum):
     """The groups of a reminder, in the order they are shown."""
 
     OVERDUE = "overdue"
+    EXPLANATION = "explanation"
     DUE_TODAY = "due_today"
     UPCOMING = "upcoming"
     STALE = "stale"
@@ -28,11 +29,14 @@ class ItemKind(enum.StrEnum):
 
 
 GROUP_ORDER: tuple[ItemKind, ...] = tuple(ItemKind)
+#: Items that are not answered with a progress report.
+NOT_REPORTABLE = frozenset({ItemKind.EXTENSION, ItemKind.EXPLANATION})
 
 #: Dispatch priority (lower goes first) of a message by its most urgent item.
 KIND_PRIORITY = {
     ItemKind.OVERDUE: 20,
     ItemKind.EXTENSION: 20,
+    ItemKind.EXPLANATION: 20,
     ItemKind.DUE_TODAY: 30,
     ItemKind.UPCOMING: 40,
     ItemKind.STALE: 45,
@@ -47,6 +51,18 @@ class ExtensionInfo:
     new_deadline: dt.date
     requested_on: dt.date
     reason: str
+
+
+@dataclass(frozen=True)
+class ExplanationInfo:
+    """An unanswered explanation request the unit head is reminded of."""
+
+    request_id: int
+    requested_by: str
+    due_date: dt.date
+    text: str
+    late: bool
+    """Past its due date."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,7 @@ class ReminderItem:
     coordinating: bool = False
     silent_days: int | None = None
     extension: ExtensionInfo | None = None
+    explanation: ExplanationInfo | None = None
 
     @property
     def key(self) -> tuple[ItemKind, int]:
@@ -128,22 +145,36 @@ def render_reminder(
                 f"{number}. {item.code} {shorten(item.title, 80)}",
                 f"   {_details(item, lang)}",
             ]
-    reportable = [item for item in ordered if item.kind is not ItemKind.EXTENSION]
+    reportable = [item for item in ordered if item.kind not in NOT_REPORTABLE]
+    explanations = [item for item in ordered if item.kind is ItemKind.EXPLANATION]
     rows: list[list[Button]] = []
     lines.append("")
+    if explanations:
+        lines.append(t("reminder.hint_explanation", lang, code=explanations[0].code))
+        if buttons:
+            rows += _answer_buttons(explanations, lang)
     if reportable:
         if buttons:
             lines.append(t("reminder.hint", lang))
-            rows = _report_buttons(reportable, lang)
+            rows += _report_buttons(reportable, lang)
         else:
             lines.append(t("reminder.hint_plain", lang, code=reportable[0].code))
-    if len(reportable) < len(ordered):
+    if any(item.kind is ItemKind.EXTENSION for item in ordered):
         lines.append(t("reminder.hint_leader", lang))
     return Reply(text="\n".join(lines), buttons=rows)
 
 
 def _details(item: ReminderItem, lang: str) -> str:
     t = TEXTS.t
+    if item.explanation is not None:
+        asked = item.explanation
+        return t(
+            "item.explanation_late" if asked.late else "item.explanation",
+            lang,
+            who=asked.requested_by,
+            due=format_date(asked.due_date, lang),
+            text=shorten(asked.text, 120),
+        )
     if item.extension is not None:
         info = item.extension
         return t(
@@ -178,6 +209,19 @@ def _details(item: ReminderItem, lang: str) -> str:
     if item.escalated and item.working_days_late is not None:
         parts.append(t("item.escalated", lang, n=item.working_days_late))
     return ", ".join(parts)
+
+
+def _answer_buttons(items: Sequence[ReminderItem], lang: str) -> list[list[Button]]:
+    """One "Trả lời giải trình" button per request (``gt:<request id>``, the chat's answer)."""
+    return [
+        [
+            Button(
+                TEXTS.t("button.answer", lang, code=item.code), f"gt:{item.explanation.request_id}"
+            )
+        ]
+        for item in items
+        if item.explanation is not None
+    ][:MAX_BUTTONS]
 
 
 def _report_buttons(items: Sequence[ReminderItem], lang: str) -> list[list[Button]]:

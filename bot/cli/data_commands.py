@@ -250,7 +250,8 @@ def demo_data_command(
             return (
                 f"Demo loaded: {summary.units} units, {summary.officials} officials, "
                 f"{summary.tasks} tasks, {summary.reports} reports, "
-                f"{summary.extension_requests} extension requests.\n"
+                f"{summary.extension_requests} extension requests, "
+                f"{summary.explanation_requests} explanation requests.\n"
                 "Create an invite code to try it in chat, e.g. for the head of Sở Tài chính:\n"
                 "  dondoc invite SO-TC-TT        (a leader: dondoc invite CT-UBND)"
             )

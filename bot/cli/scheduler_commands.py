@@ -26,6 +26,7 @@ GROUP_NAMES = {
     ItemKind.UPCOMING: "due soon",
     ItemKind.STALE: "no report",
     ItemKind.EXTENSION: "extension to decide",
+    ItemKind.EXPLANATION: "explanation to give",
 }
 
 

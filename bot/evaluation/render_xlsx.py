@@ -1,6 +1,6 @@
 """The report as a workbook: the first sheet is the report itself (heading block, summary on
-both bases, rankings, overdue tasks); then the ranking and the overdue tasks as filterable
-tables. Layout from :mod:`bot.workbook_layout`."""
+both bases, rankings, overdue tasks, unanswered explanation requests); then the ranking and
+the overdue tasks as filterable tables. Layout from :mod:`bot.workbook_layout`."""
 
 from __future__ import annotations
 
@@ -34,10 +34,10 @@ from bot.workbook_layout import (
 REPORT_SHEET = "Báo cáo"
 RANKING_SHEET = "Xếp hạng"
 OVERDUE_SHEET = "Nhiệm vụ quá hạn"
-REPORT_COLUMNS = 9
-REPORT_WIDTHS = (10, 34, 14, 14, 12, 12, 10, 16, 14)
+REPORT_COLUMNS = 10
+REPORT_WIDTHS = (10, 34, 14, 14, 12, 12, 10, 16, 14, 14)
 CHARS_PER_LINE = 150
-RANKING_WIDTHS = (26, 10, 40, 12, 14, 10, 12, 10, 18, 14)
+RANKING_WIDTHS = (26, 10, 40, 12, 14, 10, 12, 10, 18, 14, 14)
 OVERDUE_WIDTHS = (6, 14, 50, 32, 12, 12, 50)
 
 
@@ -110,6 +110,7 @@ def _ranking_sheet(sheet: Worksheet, report: ReportDocument) -> None:
                         card.score,
                         "" if card.rating is None else RATING_NAMES[card.rating],
                         "—" if ranked.change is None else ranked.change,
+                        card.open_explanations,
                     ]
                 )
     lay_out_table(sheet, header_row, RANKING_WIDTHS)

@@ -2,7 +2,8 @@
 NĐ 30/2020/NĐ-CP, paragraphs, tables), which ``bot.evaluation.render`` writes as .xlsx, .docx
 or .pdf, so the three files always say the same thing.
 
-Pending explanation requests are not part of it yet: that feature does not exist.
+Explanation requests still unanswered at the period's end are counted per unit (summary and
+ranking) and listed in their own section.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from bot.context import AppContext
 from bot.evaluation.periods import Period, PeriodKind
 from bot.evaluation.ranking import Evaluation, Ranking, evaluate
 from bot.evaluation.rating import Rating
-from bot.evaluation.scorecard import OverdueTask, Scorecard, overdue_tasks, share
+from bot.evaluation.scorecard import (
+    OverdueTask,
+    PendingExplanation,
+    Scorecard,
+    overdue_tasks,
+    pending_explanations,
+    share,
+)
 from bot.i18n import format_date
 from bot.models import Unit, UnitKind
 from bot.status import STATUS_ORDER, Status
@@ -38,7 +46,7 @@ KIND_HEADINGS: dict[UnitKind, str] = {
     UnitKind.COMMUNE: "UBND các phường, xã, đặc khu",
     UnitKind.OTHER: "Các đơn vị khác",
 }
-ROMAN = ("I", "II", "III", "IV")
+ROMAN = ("I", "II", "III", "IV", "V")
 SUMMARY_HEADERS = ("Nội dung", "Số nhiệm vụ", "Tỷ lệ / tổng số (%)", "Tỷ lệ / có thời hạn (%)")
 RANKING_HEADERS = (
     "Thứ hạng",
@@ -50,6 +58,7 @@ RANKING_HEADERS = (
     "Điểm",
     "Xếp loại",
     "So với kỳ trước",
+    "Giải trình chưa trả lời",
 )
 OVERDUE_HEADERS = (
     "STT",
@@ -59,6 +68,16 @@ OVERDUE_HEADERS = (
     "Thời hạn",
     "Số ngày quá hạn",
     "Báo cáo gần nhất",
+)
+EXPLANATION_HEADERS = (
+    "STT",
+    "Mã",
+    "Nhiệm vụ",
+    "Đơn vị được yêu cầu",
+    "Người yêu cầu",
+    "Ngày yêu cầu",
+    "Hạn giải trình",
+    "Tình trạng",
 )
 
 Align = Literal["left", "center", "right", "justify"]
@@ -168,7 +187,9 @@ def _summary_blocks(card: Scorecard, number: str, scope: str) -> list[Block]:
             f"Số nhiệm vụ được gia hạn: {card.extended_tasks} "
             f"({_number(card.extension_share or 0)}% tổng số), {card.extensions} lần gia hạn; "
             f"tổng số ngày chậm (ngày lịch): {card.days_late}; "
-            f"nhiệm vụ chưa báo cáo đúng kỳ: {card.late_reports}; điểm: {score}{rating}."
+            f"nhiệm vụ chưa báo cáo đúng kỳ: {card.late_reports}; "
+            f"yêu cầu giải trình chưa trả lời: {card.open_explanations}, giải trình trễ hạn: "
+            f"{card.late_explanations}; điểm: {score}{rating}."
         ),
     ]
 
@@ -192,13 +213,14 @@ def _ranking_blocks(ranking: Ranking, number: int) -> list[Block]:
             row.card.score,
             RATING_NAMES[row.card.rating] if row.card.rating else "",
             _change(row.previous_position, row.position),
+            row.card.open_explanations,
         )
         for row in ranking.rows
     ]
     cap = ranking.cap
     blocks: list[Block] = [
         Paragraph(f"{number}. {KIND_HEADINGS[ranking.kind]}", bold=True, align="left"),
-        TableBlock(RANKING_HEADERS, rows, (14, 60, 16, 18, 14, 16, 14, 24, 18)),
+        TableBlock(RANKING_HEADERS, rows, (14, 56, 16, 18, 14, 16, 14, 22, 18, 20)),
     ]
     if cap.exceeded:
         blocks.append(
@@ -242,6 +264,32 @@ def _overdue_blocks(tasks: list[OverdueTask], number: str, as_of: dt.date) -> li
     return [heading, TableBlock(OVERDUE_HEADERS, rows, (10, 20, 60, 35, 22, 16, 50))]
 
 
+def _explanation_blocks(
+    requests: list[PendingExplanation], number: str, as_of: dt.date
+) -> list[Block]:
+    heading = Paragraph(
+        f"{number}. YÊU CẦU GIẢI TRÌNH CHƯA TRẢ LỜI (tính đến ngày {format_date(as_of)})",
+        bold=True,
+        align="left",
+    )
+    if not requests:
+        return [heading, Paragraph("Không có yêu cầu giải trình chưa trả lời.")]
+    rows: list[tuple[Cell, ...]] = [
+        (
+            index,
+            request.code,
+            request.title,
+            request.unit_name,
+            request.requested_by,
+            format_date(request.requested_on),
+            format_date(request.due_date),
+            "Quá hạn giải trình" if request.late else "Trong hạn giải trình",
+        )
+        for index, request in enumerate(requests, start=1)
+    ]
+    return [heading, TableBlock(EXPLANATION_HEADERS, rows, (10, 20, 55, 35, 40, 22, 22, 26))]
+
+
 def _number(value: float) -> str:
     """Vietnamese decimal comma, no trailing zeros: 42,86 · 100."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
@@ -275,7 +323,7 @@ async def build_report(
     session: AsyncSession, ctx: AppContext, period: Period, unit: Unit | None = None
 ) -> ReportDocument:
     """The report for the city, or for one unit (its figures, its place in the ranking and
-    its overdue tasks)."""
+    its overdue tasks and unanswered explanation requests)."""
     evaluation = await evaluate(session, ctx, period, CITY_NAME)
     settings = ctx.settings.report
     card = evaluation.cards[unit.id] if unit is not None else evaluation.total
@@ -303,4 +351,8 @@ async def build_report(
         document.blocks.append(Paragraph("Chưa có đơn vị nào đủ điều kiện xếp loại."))
     tasks = await overdue_tasks(session, ctx, period, unit.id if unit is not None else None)
     document.blocks += _overdue_blocks(tasks, ROMAN[2], evaluation.as_of)
+    explanations = await pending_explanations(
+        session, ctx, period, unit.id if unit is not None else None
+    )
+    document.blocks += _explanation_blocks(explanations, ROMAN[3], evaluation.as_of)
     return document

@@ -8,6 +8,9 @@ it was completed in the period or is still open at the period's end with no repo
 Days of delay are calendar days (done late: completion − deadline; overdue: end − deadline),
 the way city reports state "quá hạn N ngày". Every unit is computed by one grouped query over
 the tasks (categories, delays, late reports and extensions together), not unit by unit.
+Explanation requests (yêu cầu giải trình) are counted per unit asked: still open at the
+period's end, and late (answered in the period after their date, or open past it); they are
+shown beside the score, not deducted from it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import AppContext
 from bot.evaluation.periods import Period
 from bot.evaluation.rating import Rating, rate
-from bot.models import DeadlineChange, Official, Report, Task, Unit, UnitKind
+from bot.models import (
+    DeadlineChange,
+    ExplanationRequest,
+    Official,
+    Report,
+    Task,
+    Unit,
+    UnitKind,
+)
 from bot.services.summary import status_expression
 from bot.status import Status
 from config.settings import EvaluationPolicy
@@ -66,6 +77,11 @@ class Scorecard:
     days_late: int = 0
     late_reports: int = 0
     """Open tasks with no report for ``no_report_days`` at the period's end."""
+    open_explanations: int = 0
+    """Explanation requests to the unit still unanswered at the period's end."""
+    late_explanations: int = 0
+    """Explanation requests answered in the period after their date, or still unanswered
+    past it at the period's end."""
     score: float | None = None
     rating: Rating | None = None
 
@@ -105,6 +121,8 @@ class Scorecard:
         self.extended_tasks += other.extended_tasks
         self.days_late += other.days_late
         self.late_reports += other.late_reports
+        self.open_explanations += other.open_explanations
+        self.late_explanations += other.late_explanations
 
 
 def apply_score(card: Scorecard, policy: EvaluationPolicy) -> None:
@@ -240,9 +258,47 @@ async def compute_scorecards(
         card.extensions += int(changes)
         card.extended_tasks += extended_tasks
 
+    await _count_explanations(session, cards, period, scope, unit_ids)
     for card in cards.values():
         apply_score(card, policy)
     return cards
+
+
+async def _count_explanations(
+    session: AsyncSession,
+    cards: dict[int, Scorecard],
+    period: Period,
+    scope: _Scope,
+    unit_ids: Collection[int] | None,
+) -> None:
+    """Open and late explanation requests per unit, one grouped query."""
+    request = ExplanationRequest
+    still_open = and_(
+        request.created_at < scope.read_until,
+        or_(request.answered_at.is_(None), request.answered_at >= scope.read_until),
+    )
+    answered_late = and_(
+        request.answered_on.between(period.start, scope.as_of),
+        request.answered_at < scope.read_until,
+        request.answered_on > request.due_date,
+    )
+    late = or_(and_(still_open, request.due_date < scope.as_of), answered_late)
+    query = (
+        select(
+            request.unit_id,
+            func.count(case((still_open, request.id))),
+            func.count(case((late, request.id))),
+        )
+        .where(or_(still_open, answered_late))
+        .group_by(request.unit_id)
+    )
+    if unit_ids is not None:
+        query = query.where(request.unit_id.in_(unit_ids))
+    for uid, open_count, late_count in await session.execute(query):
+        card = cards.get(uid)
+        if card is not None:
+            card.open_explanations += open_count
+            card.late_explanations += late_count
 
 
 def city_card(cards: Collection[Scorecard], policy: EvaluationPolicy, name: str) -> Scorecard:
@@ -310,3 +366,49 @@ async def overdue_tasks(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class PendingExplanation:
+    """An explanation request still unanswered at the period's end."""
+
+    code: str
+    title: str
+    unit_name: str
+    requested_by: str
+    requested_on: dt.date
+    due_date: dt.date
+    late: bool
+
+
+async def pending_explanations(
+    session: AsyncSession, ctx: AppContext, period: Period, unit_id: int | None = None
+) -> list[PendingExplanation]:
+    """Explanation requests unanswered at the period's end, earliest date first."""
+    scope = _scope(ctx, period)
+    request = ExplanationRequest
+    query = (
+        select(request, Task.code, Task.title, Unit.name, Official.full_name, Official.title)
+        .join(Task, Task.id == request.task_id)
+        .join(Unit, Unit.id == request.unit_id)
+        .join(Official, Official.id == request.requested_by_id)
+        .where(
+            request.created_at < scope.read_until,
+            or_(request.answered_at.is_(None), request.answered_at >= scope.read_until),
+        )
+        .order_by(request.due_date, Task.code)
+    )
+    if unit_id is not None:
+        query = query.where(request.unit_id == unit_id)
+    return [
+        PendingExplanation(
+            code=code,
+            title=title,
+            unit_name=unit_name,
+            requested_by=f"{job} {name}" if job else name,
+            requested_on=ctx.local_date(found.created_at),
+            due_date=found.due_date,
+            late=found.due_date < scope.as_of,
+        )
+        for found, code, title, unit_name, name, job in await session.execute(query)
+    ]

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
-from bot.models import ExtensionRequest, ExtensionStatus, Task, Unit
+from bot.models import ExplanationRequest, ExtensionRequest, ExtensionStatus, Task, Unit
+from bot.services.explanations import open_requests
 from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 DUE_SOON_DAYS = 7
@@ -116,6 +117,9 @@ class Summary:
     escalated_total: int = 0
     due_this_week_total: int = 0
     completed_total: int = 0
+    open_explanations: list[ExplanationRequest] = field(default_factory=list)
+    """Unanswered explanation requests, earliest due date first (up to the limit)."""
+    open_explanations_total: int = 0
 
     @property
     def counts(self) -> Counter[Status]:
@@ -296,6 +300,9 @@ async def build_summary(
         .options(selectinload(Task.lead_unit))
     )
     completed = [_task_line(ctx, t, today, 0) for t in completed_tasks]
+    explanations_total, explanations = await open_requests(
+        session, unit_ids=None if unit_id is None else [unit_id], limit=limit
+    )
     return Summary(
         today=today,
         units=units,
@@ -309,6 +316,8 @@ async def build_summary(
         escalated_total=await _count(session, and_(open_with_deadline, is_escalated)),
         due_this_week_total=await _count(session, due_soon),
         completed_total=await _count(session, completed_recently),
+        open_explanations=explanations,
+        open_explanations_total=explanations_total,
     )
 
 

@@ -58,10 +58,9 @@ from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.auth import expire_web_chat_link
 from bot.web.dashboard import attachment_header
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
-from bot.web.fragments import official_options
-from bot.web.html import Markup, page, render
 from bot.web.limits import SlidingWindowLimiter, client_address
-from bot.web.pages import CSRF_FIELD, SECURITY_HEADERS, csrf_input, message_page, same_origin
+from bot.web.pages import CSRF_FIELD, message_page, same_origin
+from bot.web.rendering import render_page
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
 from handlers.dispatcher import COMMAND_RE
@@ -352,42 +351,15 @@ class WebChat:
         async with self.ctx.db.session() as session:
             await expire_web_chat_link(session, self.ctx, chat_id)
             official = await official_by_identity(session, WEB.name, chat_id)
-            demo = Markup("")
-            if await self.demo.enabled(session):
-                demo = render(
-                    '<form method="post" action="/chat/demo" class="picker demo">$csrf'
-                    '<label for="demo-official">$label</label>'
-                    '<select name="official" id="demo-official">$options</select>'
-                    '<button type="submit" id="demo-choose">$button</button></form>',
-                    csrf=csrf_input(chat_csrf(token)),
-                    label=TEXTS.t("demo.chat_text", self.lang),
-                    options=_with_selected(
-                        official_options(await demo_officials(session), self.lang), official
-                    ),
-                    button=TEXTS.t("demo.choose", self.lang),
-                )
+            demo = await demo_officials(session) if await self.demo.enabled(session) else None
         lang = official.language if official and official.language in ("vi", "en") else self.lang
-        who = (
-            TEXTS.t("chat.linked", lang, name=official.full_name)
-            if official
-            else TEXTS.t("chat.unlinked", lang)
-        )
-        text = page(
-            "chat.html",
-            lang=lang,
-            title=TEXTS.t("chat.title", lang),
-            dashboard=TEXTS.t("chat.dashboard", lang),
-            who=who,
-            linked=TEXTS.t("chat.linked", lang, name="{name}"),
-            unlinked=TEXTS.t("chat.unlinked", lang),
-            demo=demo,
-            placeholder=TEXTS.t("chat.placeholder", lang),
-            send=TEXTS.t("chat.send", lang),
-            connecting=TEXTS.t("chat.connecting", lang),
-            connected=TEXTS.t("chat.connected", lang),
-            offline=TEXTS.t("chat.offline", lang),
-        )
-        response = web.Response(text=text, content_type="text/html", headers=SECURITY_HEADERS)
+        context = {
+            "title": TEXTS.t("chat.title", lang),
+            "official": official,
+            "demo_officials": demo,
+            "csrf": chat_csrf(token),
+        }
+        response = render_page(request, "chat.html", lang, context)
         if new_token:
             response.set_cookie(
                 CHAT_COOKIE,
@@ -414,12 +386,17 @@ class WebChat:
         async with self.ctx.db.session() as session:
             if not valid or token is None or not await self.demo.enabled(session):
                 return message_page(
-                    self.lang, "error.csrf_title", TEXTS.t("error.csrf", self.lang), status=403
+                    request,
+                    self.lang,
+                    "error.csrf_title",
+                    TEXTS.t("error.csrf", self.lang),
+                    status=403,
                 )
             code = form.get("official")
             official = await demo_official(session, code)
             if official is None:
                 return message_page(
+                    request,
                     self.lang,
                     "error.not_found_title",
                     TEXTS.t("demo.unknown", self.lang),
@@ -708,14 +685,6 @@ async def link_web_identity(
         channel=WEB.name,
         demo=True,
     )
-
-
-def _with_selected(options: Markup, official: Official | None) -> Markup:
-    if official is None:
-        return options
-    marker = render('<option value="$code">', code=official.code)
-    selected = render('<option value="$code" selected>', code=official.code)
-    return Markup(options.replace(marker, selected, 1))
 
 
 def _accept_language(request: web.Request) -> str | None:

@@ -12,6 +12,7 @@ from bot.web.auth import web_base_url
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.demo import DemoSwitch
+from bot.web.rendering import setup_templates
 from bot.web.texts import TEXTS
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class WebComponent:
         self.hub = ChatHub()
         self.sender = WebSender(ctx, self.hub)
         self.demo = DemoSwitch(ctx.settings)
+        setup_templates(runtime.web_app, ctx)
         Dashboard(ctx, self.demo).register(runtime.web_app)
         WebChat(ctx, runtime.dispatcher, self.hub, self.demo).register(runtime.web_app)
         runtime.web_app.router.add_static("/static/", STATIC_DIR, append_version=True)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import selectinload
 from bot.digest import render_digest
 from bot.i18n import shorten
 from bot.messages import Button, Reply
-from bot.models import Task, Unit
+from bot.models import ExplanationRequest, Task, Unit
 from bot.services.directory import can_read_unit, sees_everything, unit_by_code, units_matching
+from bot.services.explanations import can_request_explanation
 from bot.services.summary import build_summary, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
@@ -25,6 +26,7 @@ from handlers.commands.common import (
     official_of,
     unit_tasks_query,
 )
+from handlers.commands.explanation import ASK_CALLBACK
 from handlers.formatting import task_line
 from handlers.router import Router
 from handlers.turn import Turn
@@ -32,6 +34,7 @@ from handlers.turn import Turn
 router = Router()
 
 OVERDUE_LIMIT = 60
+EXPLANATION_BUTTONS = 6
 UNIT_LIMIT = 40
 CHOICES = 10
 """Units offered when a name matches several."""
@@ -104,7 +107,31 @@ async def overdue(turn: Turn) -> Reply:
         lines += [task_line(turn.ctx, task, turn.lang) for task in tasks]
     if len(found) > OVERDUE_LIMIT:
         lines += ["", turn.t("overdue.more", limit=OVERDUE_LIMIT)]
-    return turn.reply("\n".join(lines))
+    if not can_request_explanation(official):
+        return turn.reply("\n".join(lines))
+    if not turn.traits.buttons:  # read-only: no numbered options to remember
+        lines += ["", turn.t("overdue.explain_hint")]
+        return turn.reply("\n".join(lines))
+    return turn.reply("\n".join(lines), await _explanation_buttons(turn, found[:OVERDUE_LIMIT]))
+
+
+async def _explanation_buttons(turn: Turn, tasks: list[Task]) -> list[list[Button]]:
+    """ "Giải trình <TASK>" for the most overdue tasks that have no open explanation
+    request (leaders and admins, on channels with buttons)."""
+    asked = set(
+        await turn.session.scalars(
+            select(ExplanationRequest.task_id).where(
+                ExplanationRequest.answered_at.is_(None),
+                ExplanationRequest.task_id.in_([task.id for task in tasks]),
+            )
+        )
+    )
+    buttons = [
+        Button(turn.t("button.ask_explanation_code", code=task.code), f"{ASK_CALLBACK}:{task.code}")
+        for task in tasks
+        if task.id not in asked
+    ][:EXPLANATION_BUTTONS]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 @router.command(

@@ -1,5 +1,6 @@
 """/nhiemvu (/tasks): my unit's open tasks, or one task with its full history (with the
-Approve / Reject buttons of a pending extension request for those who decide)."""
+Approve / Reject buttons of a pending extension request for those who decide, and the
+"Yêu cầu giải trình" button of an overdue task for leaders and admins)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from sqlalchemy.orm import selectinload
 from bot.messages import Reply
 from bot.models import DeadlineChange, Task
 from bot.services.directory import can_decide_extensions, sees_everything
+from bot.services.explanations import history_lines, task_requests
 from bot.services.extensions import pending_request
 from bot.services.reports import task_history
 from handlers.commands.common import first_word, official_of, task_for, unit_open_tasks
+from handlers.commands.explanation import ask_buttons
 from handlers.commands.extension import decision_buttons
 from handlers.formatting import task_detail, task_line, task_lines
 from handlers.router import Router
@@ -78,6 +81,14 @@ async def _one_task(turn: Turn, code: str) -> Reply:
     )
     pending = await pending_request(turn.session, task.id)
     text = task_detail(turn.ctx, task, turn.lang, reports=reports, changes=changes, pending=pending)
-    if pending is not None and can_decide_extensions(official_of(turn)):
-        return turn.reply(text, decision_buttons(pending, turn.lang))
-    return turn.reply(text)
+    explanations = await task_requests(turn.session, task.id)
+    if explanations:
+        lines = history_lines(turn.ctx, explanations, turn.lang)
+        text += "\n\n" + "\n".join([turn.t("detail.explanations", n=len(explanations)), *lines])
+    official = official_of(turn)
+    buttons = []
+    if pending is not None and can_decide_extensions(official):
+        buttons += decision_buttons(pending, turn.lang)
+    if not any(request.answered_at is None for request in explanations):
+        buttons += ask_buttons(official, task, turn.ctx.today(), turn.lang)
+    return turn.reply(text, buttons)

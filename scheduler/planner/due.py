@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.calendar import WorkCalendar
 from bot.context import AppContext
 from bot.models import (
+    ExplanationRequest,
     ExtensionRequest,
     ExtensionStatus,
     Official,
@@ -33,7 +34,7 @@ from scheduler.planner.rules import (
     stale_days,
     stale_nudge_due,
 )
-from scheduler.reminders import ExtensionInfo, ItemKind, ReminderItem
+from scheduler.reminders import ExplanationInfo, ExtensionInfo, ItemKind, ReminderItem
 
 ItemMap = dict[tuple[ItemKind, int], ReminderItem]
 
@@ -87,6 +88,7 @@ async def collect(session: AsyncSession, ctx: AppContext, day: dt.date) -> DueIt
     coordinated: dict[int, list[ReminderItem]] = defaultdict(list)
     facts_of_day = await _task_facts(session, ctx, policy, day)
     facts_of_day += await _extension_facts(session, ctx, policy, day)
+    facts_of_day += await _explanation_facts(session, ctx, day)
     for facts in facts_of_day:
         for rule in RULES:
             item = rule.match(policy, facts)
@@ -223,3 +225,38 @@ async def _extension_facts(
         )
         found.append(facts)
     return found
+
+
+async def _explanation_facts(
+    session: AsyncSession, ctx: AppContext, day: dt.date
+) -> list[TaskFacts]:
+    """The facts of each unanswered explanation request made before ``day``."""
+    made_before = ctx.at_local(day, dt.time(0))
+    rows = await session.execute(
+        select(ExplanationRequest, Task, Official.full_name, Official.title)
+        .join(Task, Task.id == ExplanationRequest.task_id)
+        .join(Official, Official.id == ExplanationRequest.requested_by_id)
+        .where(
+            ExplanationRequest.answered_at.is_(None),
+            ExplanationRequest.created_at < made_before,
+        )
+    )
+    return [
+        TaskFacts(
+            task_id=task.id,
+            code=task.code,
+            title=task.title,
+            lead_unit_id=request.unit_id,
+            deadline=task.deadline,
+            progress=task.progress,
+            last_report_on=None,
+            explanation=ExplanationInfo(
+                request_id=request.id,
+                requested_by=f"{title} {name}" if title else name,
+                due_date=request.due_date,
+                text=request.text,
+                late=day > request.due_date,
+            ),
+        )
+        for request, task, name, title in rows
+    ]

@@ -15,7 +15,10 @@ task on one day, whether it is due and as what item. :data:`RULES` is the whole 
   reminded for its deadline that day): the lead unit, on the first working day the silence
   reaches that length, then every as many days;
 - an extension request undecided for ``extension_leader_reminder_days``: the deciding leader
-  (the assigning leader when an active leader, otherwise every leader), every working day.
+  (the assigning leader when an active leader, otherwise every leader), every working day;
+- an explanation request (yêu cầu giải trình) not yet answered: the asked unit's head
+  personally, every working day from the day after the request until the answer, marked
+  late once its due date has passed.
 
 The stale rule counts days in SQL (:func:`stale_days`, :func:`stale_nudge_due`) so that the
 task query fetches only the tasks it selects; the other rules run in Python over the few
@@ -33,7 +36,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, and_, cast, func, literal
 
 from config.settings import ReminderPolicy
-from scheduler.reminders import ExtensionInfo, ItemKind, ReminderItem
+from scheduler.reminders import ExplanationInfo, ExtensionInfo, ItemKind, ReminderItem
 
 
 class Audience(enum.Enum):
@@ -104,6 +107,9 @@ class TaskFacts:
     """Set for an extension request that waited long enough for a decision."""
     deciding_leader_id: int | None = None
     """Who decides the extension request; None means every leader."""
+    explanation: ExplanationInfo | None = None
+    """Set for an unanswered explanation request made before the day (``lead_unit_id`` is
+    then the unit asked to explain)."""
 
     def item(self, kind: ItemKind, **details: Any) -> ReminderItem:
         return ReminderItem(
@@ -189,6 +195,12 @@ def _extension(policy: Policy, facts: TaskFacts) -> ReminderItem | None:
     return facts.item(ItemKind.EXTENSION, extension=facts.extension)
 
 
+def _explanation(policy: Policy, facts: TaskFacts) -> ReminderItem | None:
+    if facts.explanation is None:
+        return None
+    return facts.item(ItemKind.EXPLANATION, explanation=facts.explanation)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("before the deadline and on the day", Audience.LEAD_UNIT, _before_deadline),
     Rule("coordinating units before the deadline", Audience.COORDINATING_UNITS, _coordinating),
@@ -196,6 +208,7 @@ RULES: tuple[Rule, ...] = (
     Rule("overdue long enough for the unit head", Audience.UNIT_HEAD, _overdue_head),
     Rule("no report for a while", Audience.LEAD_UNIT, _stale),
     Rule("extension request awaiting a decision", Audience.DECIDING_LEADER, _extension),
+    Rule("explanation request awaiting the answer", Audience.UNIT_HEAD, _explanation),
 )
 
 

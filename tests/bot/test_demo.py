@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.demo import DemoNotEmpty, load_demo
 from bot.models import (
     DeadlineChange,
+    ExplanationRequest,
     ExtensionRequest,
     ExtensionStatus,
     Official,
@@ -23,6 +24,7 @@ from bot.models import (
     Task,
     Unit,
 )
+from bot.services.explanations import is_late
 from bot.services.summary import build_summary
 from bot.status import Status, classify
 from config import Settings
@@ -98,6 +100,25 @@ async def test_demo_is_alive_in_every_category_today(ctx: AppContext) -> None:
     assert no_deadline
     assert len(pending) == 2
     assert len(history) == 1
+
+
+async def test_demo_has_open_late_and_answered_explanation_requests(ctx: AppContext) -> None:
+    summary = await load_demo(ctx)
+    today = ctx.today()
+    async with ctx.db.session() as session:
+        requests = list(
+            await session.scalars(
+                select(ExplanationRequest).options(selectinload(ExplanationRequest.task))
+            )
+        )
+        digest = await build_summary(session, ctx)
+    assert summary.explanation_requests == len(requests) == 3
+    assert all(r.task.deadline is not None and r.task.deadline < today for r in requests)
+    open_requests = [r for r in requests if r.answered_at is None]
+    assert sorted(is_late(r, today) for r in open_requests) == [False, True]
+    [answered] = [r for r in requests if r.answered_at is not None]
+    assert answered.answer and answered.answered_by_id is not None
+    assert digest.open_explanations_total == 2
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,7 @@ HEADERS = {
     "SẮP ĐẾN HẠN": "upcoming",
     "CHƯA BÁO CÁO": "stale",
     "ĐỀ NGHỊ GIA HẠN CHỜ QUYẾT ĐỊNH": "extension",
+    "YÊU CẦU GIẢI TRÌNH CHƯA TRẢ LỜI": "explanation",
 }
 _ITEM = re.compile(r"^\d+\. (\S+) ")
 

@@ -14,7 +14,7 @@ from bot.cli import _register, app
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.db import Database
-from bot.models import Role
+from bot.models import ExplanationRequest, Role
 from config import Settings
 from tests.scheduler.builders import World
 
@@ -37,6 +37,19 @@ def cli_database(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             await world.official("VH-CV", unit, name="Lê Thu Hà", chat_id="7001")
             await world.official("VH-TP", unit, Role.HEAD, chat_id="7002")
             await world.task("NQ-01", unit, dt.date(2025, 12, 15), title="Đề án thành phố âm nhạc")
+            late = await world.task("NV-09", unit, dt.date(2025, 11, 28), title="Lễ hội")
+            leader = await world.official("LD-01", None, Role.LEADER, channels=())
+            session.add(
+                ExplanationRequest(
+                    task_id=late.id,
+                    unit_id=unit.id,
+                    requested_by_id=leader.id,
+                    due_date=dt.date(2025, 12, 5),
+                    text="Giải trình",
+                    created_at=ctx.now(),
+                    answer="",
+                )
+            )
         await db.dispose()
 
     asyncio.run(setup())
@@ -54,6 +67,7 @@ def test_dry_run_lists_who_gets_what(cli_database: str) -> None:
     assert "Reminders for 15/12/2025 (window 08:00): 2 messages." in result.output
     assert "Lê Thu Hà" in result.output and "7001" in result.output
     assert "due today: NQ-01" in result.output
+    assert "explanation to give: NV-09" in result.output  # the head is still asked
 
 
 def test_dry_run_on_a_day_off_says_so(cli_database: str) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.demo import load_demo
 from bot.digest import MAX_DIGEST_CHARS, counts_for_log, render_digest
-from bot.models import ExtensionRequest
+from bot.models import ExplanationRequest, ExtensionRequest, Role, Task
 from bot.services.summary import build_summary
 from handlers.dispatcher import split_text
 from tests.conftest import HCM
@@ -285,9 +287,58 @@ async def test_demo_city_digest_fits_a_phone_and_lists_each_task_once(ctx: AppCo
     text = render_digest(summary, "vi", scope_name="Toàn thành phố", weekly=True)
 
     assert len(text) <= MAX_DIGEST_CHARS
-    task_lines = [line for line in text.splitlines() if line.startswith("- ") and " hạn " in line]
-    codes = [line.split()[1] for line in task_lines]
+    task_sections = ("NHIỆM VỤ CẦN LÃNH ĐẠO", "NHIỆM VỤ QUÁ HẠN", "ĐẾN HẠN", "HOÀN THÀNH")
+    blocks = [block.splitlines() for block in text.split("\n\n")]
+    codes = [
+        line.split()[1]
+        for block in blocks
+        if block[0].startswith(task_sections)
+        for line in block[1:]
+        if line.startswith("- ")
+    ]
     assert codes and len(codes) == len(set(codes))
     assert summary.escalated and summary.overdue_not_escalated
     escalated = {line.code for line in summary.escalated}
     assert not escalated & {line.code for line in summary.overdue_not_escalated}
+
+
+async def test_unanswered_explanation_requests_are_listed_with_the_late_ones_marked(
+    ctx: AppContext,
+) -> None:
+    await _city(ctx)
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        leader = await world.official("LD-01", None, Role.LEADER, name="Lê Ngọc Châu", channels=())
+        tasks = {task.code: task for task in await session.scalars(select(Task))}
+        for code, due, answered in (
+            ("NV-01", D(2025, 12, 5), None),
+            ("NV-05", D(2025, 12, 10), None),
+            ("NV-06", D(2025, 12, 1), D(2025, 12, 1)),
+        ):
+            session.add(
+                ExplanationRequest(
+                    task_id=tasks[code].id,
+                    unit_id=tasks[code].lead_unit_id,
+                    requested_by_id=leader.id,
+                    due_date=due,
+                    text="Giải trình",
+                    created_at=ctx.now() - dt.timedelta(days=7),
+                    answered_at=ctx.now() - dt.timedelta(days=7) if answered else None,
+                    answered_on=answered,
+                    answer="Đã giải trình" if answered else "",
+                )
+            )
+        await session.flush()
+        city = await build_summary(session, ctx)
+        building = await build_summary(session, ctx, unit_id=tasks["NV-05"].lead_unit_id)
+
+    lines = render_digest(city, "vi", scope_name="Toàn thành phố").splitlines()
+    start = lines.index("Yêu cầu giải trình chưa trả lời (2):")
+    assert lines[start + 1 : start + 3] == [
+        "- NV-01 Báo cáo quyết toán (Sở Tài chính): hạn giải trình 05/12/2025 — QUÁ HẠN",
+        "- NV-05 Quy hoạch chung thành phố (Sở Xây dựng): hạn giải trình 10/12/2025",
+    ]
+    unit_text = render_digest(building, "vi", scope_name="Sở Xây dựng")
+    assert "Yêu cầu giải trình chưa trả lời (1):" in unit_text and "NV-01" not in unit_text
+    english = render_digest(city, "en", scope_name="City")
+    assert "Explanation requests not answered (2):" in english

@@ -24,6 +24,7 @@ from bot.demo import load_demo
 from bot.messages import Button, Reply
 from bot.models import ChannelIdentity, Official, Report, Role, Task
 from bot.services import invites
+from bot.services.explanations import is_late, open_requests
 from bot.services.outbox import Recipient, enqueue
 from bot.services.summary import build_summary
 from bot.status import STATUS_ORDER
@@ -268,3 +269,32 @@ async def test_demo_picker_and_a_digest_arriving_while_the_page_is_open(
         assert re.fullmatch(
             r"\d\d:\d\d \d\d/\d\d/\d{4}", await page.locator(".msg .at").last.inner_text()
         )
+
+
+async def test_open_explanation_requests_on_the_overview_and_answered_on_the_task_page(
+    browser: Browser, demo: Web
+) -> None:
+    ctx = demo.ctx
+    async with ctx.db.session() as session:
+        _, requests = await open_requests(session)
+    late = next(r for r in requests if is_late(r, ctx.today()))
+    page = await new_page(browser)
+    token = await demo.login_link("CT-UBND")
+    await page.goto(url(demo, f"/login/{token}"))
+    await page.click("#login-button")
+    section = page.locator("#open-explanations")
+    await expect(section.locator("h2")).to_have_text("Yêu cầu giải trình chưa trả lời (2)")
+    await expect(section.locator("tbody tr")).to_have_count(2)
+    await expect(section.locator("tr.late")).to_contain_text(late.task.code)
+
+    await page.context.clear_cookies()
+    token = await demo.login_link(f"{late.unit.code}-TT")
+    await page.goto(url(demo, f"/login/{token}"))
+    await page.click("#login-button")
+    await page.goto(url(demo, f"/tasks/{late.task.code}"))
+    card = page.locator("#explanations")
+    await expect(card).to_contain_text("Chưa trả lời — quá hạn giải trình")
+    await card.locator('textarea[name="answer"]').fill("Đơn vị đã hoàn thiện hồ sơ.")
+    await card.locator('button[type="submit"]').click()
+    await expect(page.locator("#explanations")).to_contain_text("đã giải trình (trễ hạn):")
+    await expect(page.locator("#explanations")).to_contain_text("Đơn vị đã hoàn thiện hồ sơ.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,11 +11,13 @@ from typing import Any
 import pytest
 from aiohttp import ClientWebSocketResponse
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from bot.channels.base import SendRejected
 from bot.messages import Button, Document, Reply
-from bot.models import ChannelIdentity, Official, Report, WebMessage
+from bot.models import ChannelIdentity, ExplanationRequest, Official, Report, Task, WebMessage
 from bot.services import invites
+from bot.services.explanations import request_explanation
 from bot.web.chat import CHAT_COOKIE
 from tests.web.conftest import Web, World
 
@@ -265,3 +268,36 @@ async def test_an_unregistered_account_gets_no_login_link(web: Web, world: World
     reply = await chat.say("/dangnhap")
     assert "/login/" not in reply["text"]
     assert "chưa được liên kết" in reply["text"]
+
+
+async def test_a_unit_head_answers_an_explanation_request_in_the_web_chat(
+    web: Web, world: World
+) -> None:
+    async with web.ctx.db.session() as session:
+        leader = await session.get_one(Official, world.officials["LD-01"].id)
+        task = await session.get_one(
+            Task, world.tasks["NV-06"].id, options=[joinedload(Task.lead_unit)]
+        )
+        await request_explanation(
+            session,
+            web.ctx,
+            official=leader,
+            task=task,
+            due_date=dt.date(2025, 12, 12),
+            text="Giải trình việc chậm trình đề án",
+            via="test",
+        )
+    chat = await register(web, "GD-SXD")
+    before = len(chat.out())
+    await chat.say("/giaitrinh")  # a header and one message per request, in that order
+    await chat.until(lambda: len(chat.out()) == before + 2)
+    header, listed = chat.out()[-2:]
+    assert header["text"] == "YÊU CẦU GIẢI TRÌNH CHƯA TRẢ LỜI (1), hạn sớm nhất trước:"
+    assert listed["text"].startswith("NV-06")
+    await chat.press(listed, "Trả lời giải trình NV-06")
+    assert chat.out()[-1]["text"].startswith("Giải trình nhiệm vụ NV-06")
+    done = await chat.say("Chậm do chờ ý kiến thẩm định.")
+    assert done["text"] == "Đã gửi nội dung giải trình nhiệm vụ NV-06 đến Lê Ngọc Châu."
+    async with web.ctx.db.session() as session:
+        answered = await session.scalar(select(ExplanationRequest))
+    assert answered is not None and answered.answer == "Chậm do chờ ý kiến thẩm định."

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import AppContext
 from bot.evaluation.periods import Period, PeriodKind
 from bot.models import (
     DeadlineChange,
+    ExplanationRequest,
     ExtensionRequest,
     ExtensionStatus,
     Report,
@@ -137,3 +139,37 @@ async def load(session: AsyncSession, ctx: AppContext) -> dict[str, Unit]:
     await _task(session, ctx, "D0", vb, d(2026, 1, 20), d(2026, 1, 19))
     await session.flush()
     return {"tc": tc, "lc": lc, "vb": vb, "bdt": bdt}
+
+
+async def add_explanations(session: AsyncSession, ctx: AppContext) -> None:
+    """Explanation requests around the period (after :func:`load`): at its end Sở Tài chính
+    has one open and late (A2, due 16/02), Xã Vĩnh Bảo one open within its date (D1, answered
+    only on 19/02), Phường Lê Chân one answered late in the period (B0); A3's was answered in
+    time and A1's was made after the period."""
+    d = dt.date
+    leader = await add_official(session, ctx, "LD-PCT", None, Role.LEADER, "Lê Ngọc Châu")
+    leader.title = "Phó Chủ tịch UBND thành phố"
+    tasks = {task.code: task for task in await session.scalars(select(Task))}
+    for code, made, due, answered in [
+        ("A2", d(2026, 2, 13), d(2026, 2, 16), None),
+        ("D1", d(2026, 2, 12), d(2026, 2, 20), d(2026, 2, 19)),
+        ("B0", d(2026, 1, 21), d(2026, 1, 25), d(2026, 2, 3)),
+        ("A3", d(2026, 2, 1), d(2026, 2, 5), d(2026, 2, 4)),
+        ("A1", d(2026, 2, 19), d(2026, 2, 25), None),
+    ]:
+        task = tasks[code]
+        session.add(
+            ExplanationRequest(
+                task_id=task.id,
+                unit_id=task.lead_unit_id,
+                requested_by_id=leader.id,
+                due_date=due,
+                text=f"Giải trình việc chậm thực hiện {code}",
+                created_at=at(made),
+                answered_at=at(answered) if answered else None,
+                answered_on=answered,
+                answered_by_id=None,
+                answer="Đã giải trình" if answered else "",
+            )
+        )
+    await session.flush()

@@ -79,9 +79,11 @@ async def test_docx_has_the_heading_block_both_bases_and_the_ranking(ctx: AppCon
     assert summary["Hoàn thành (nhiệm vụ không có thời hạn)"][0] == "2"
 
     rankings = [[c.text for c in row.cells] for t in document.tables[2:4] for row in t.rows]
-    assert ["1", "Sở Tài chính", "7", "3", "1", "7", "42,86", "Không hoàn thành", "—"] in rankings
-    assert ["1", "Phường Lê Chân", "3", "3", "0", "0", "100", "Xuất sắc", "+1"] in rankings
-    assert ["2", "Xã Vĩnh Bảo", "2", "1", "1", "7", "50", "Hoàn thành", "-1"] in rankings
+    assert [
+        *["1", "Sở Tài chính", "7", "3", "1", "7", "42,86", "Không hoàn thành", "—", "0"]
+    ] in rankings
+    assert ["1", "Phường Lê Chân", "3", "3", "0", "0", "100", "Xuất sắc", "+1", "0"] in rankings
+    assert ["2", "Xã Vĩnh Bảo", "2", "1", "1", "7", "50", "Hoàn thành", "-1", "0"] in rankings
     body = "\n".join(p.text for p in document.paragraphs)
     assert "1/2 đơn vị đạt mức xuất sắc theo điểm, vượt giới hạn 20% (0 đơn vị)" in body
 
@@ -143,9 +145,10 @@ async def test_workbook_first_sheet_is_the_report_and_tables_print_well(ctx: App
         100.0,
         "Xuất sắc",
         1,
+        0,
     ] in rows
     assert ranking.freeze_panes == f"A{header_row + 1}"
-    assert ranking.auto_filter.ref == f"A{header_row}:J{ranking.max_row}"
+    assert ranking.auto_filter.ref == f"A{header_row}:K{ranking.max_row}"
     assert ranking.print_title_rows == f"${header_row}:${header_row}"
     assert ranking.page_setup.orientation == "landscape"
     assert ranking.cell(row=header_row + 1, column=3).alignment.wrap_text  # unit names
@@ -174,3 +177,55 @@ async def test_a_units_report_gives_its_head_its_figures_and_only_its_overdue_ta
     assert summary["Hoàn thành đúng hạn"] == ["3", "42,86", "40"]  # 3 of 7; 2 of 5 with a deadline
     overdue = [[c.text for c in row.cells] for row in document.tables[-1].rows]
     assert [row[1] for row in overdue[1:]] == ["A2"]
+    assert "Không có yêu cầu giải trình chưa trả lời." in texts
+
+
+async def _explained_report(ctx: AppContext, fmt: ReportFormat) -> bytes:
+    async with ctx.db.session() as session:
+        await dataset.load(session, ctx)
+        await dataset.add_explanations(session, ctx)
+    async with ctx.db.session() as session:
+        return await render_report(session, ctx, dataset.PERIOD, fmt)
+
+
+EXPLAINED_ROWS = [
+    [
+        *["1", "A2", "Nhiệm vụ A2", "Sở Tài chính", "Phó Chủ tịch UBND thành phố Lê Ngọc Châu"],
+        *["13/02/2026", "16/02/2026", "Quá hạn giải trình"],
+    ],
+    [
+        *["2", "D1", "Nhiệm vụ D1", "Xã Vĩnh Bảo", "Phó Chủ tịch UBND thành phố Lê Ngọc Châu"],
+        *["12/02/2026", "20/02/2026", "Trong hạn giải trình"],
+    ],
+]
+
+
+async def test_unanswered_explanation_requests_in_the_docx_summary_ranking_and_section(
+    ctx: AppContext,
+) -> None:
+    document = Document(io.BytesIO(await _explained_report(ctx, ReportFormat.DOCX)))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "IV. YÊU CẦU GIẢI TRÌNH CHƯA TRẢ LỜI (tính đến ngày 18/02/2026)" in body
+    assert "yêu cầu giải trình chưa trả lời: 2, giải trình trễ hạn: 2;" in body
+    rankings = [[c.text for c in row.cells] for t in document.tables[2:4] for row in t.rows]
+    assert rankings[0][-1] == "Giải trình chưa trả lời"
+    assert [row[1] for row in rankings if row[-1] == "1"] == ["Sở Tài chính", "Xã Vĩnh Bảo"]
+    listed = [[c.text for c in row.cells] for row in document.tables[-1].rows]
+    assert listed[1:] == EXPLAINED_ROWS
+
+
+async def test_unanswered_explanation_requests_in_the_workbook_and_pdf(ctx: AppContext) -> None:
+    workbook = load_workbook(io.BytesIO(await _explained_report(ctx, ReportFormat.XLSX)))
+    first = workbook["Báo cáo"]
+    rows = [[c for c in row if c is not None] for row in first.iter_rows(values_only=True)]
+    assert [1, *EXPLAINED_ROWS[0][1:]] in rows
+    ranking = workbook["Xếp hạng"]
+    values = [list(row) for row in ranking.iter_rows(values_only=True)]
+    assert any(row[2] == "Sở Tài chính" and row[-1] == 1 for row in values)
+
+    async with ctx.db.session() as session:
+        pdf = await render_report(session, ctx, dataset.PERIOD, ReportFormat.PDF)
+    flat = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert "YÊU CẦU GIẢI TRÌNH CHƯA TRẢ LỜI" in flat and "Quá hạn giải trình" in flat

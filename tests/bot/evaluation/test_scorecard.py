@@ -112,3 +112,22 @@ async def test_a_task_completed_after_the_period_is_overdue_in_it_and_done_late_
     card = february[units["tc"].id]
     assert [card.counts[s] for s in Status] == [3, 2, 1, 2]
     assert card.days_late == 7 + 1 + 10 + 9
+
+
+async def test_open_and_late_explanation_requests_are_counted_per_unit(ctx: AppContext) -> None:
+    async with ctx.db.session() as session:
+        units = await dataset.load(session, ctx)
+        before = await compute_scorecards(session, ctx, dataset.PERIOD)
+        await dataset.add_explanations(session, ctx)
+        cards = await compute_scorecards(session, ctx, dataset.PERIOD)
+        evaluation = await evaluate(session, ctx, dataset.PERIOD, "Toàn thành phố")
+    assert before[units["tc"].id].open_explanations == 0
+    counted = {
+        key: (cards[unit.id].open_explanations, cards[unit.id].late_explanations)
+        for key, unit in units.items()
+    }
+    # open at the end: A2 (past its date) and D1 (answered only after the end, within its
+    # date); late: A2 and B0 (answered in the period after its date); A3 in time; A1 after
+    assert counted == {"tc": (1, 1), "vb": (1, 0), "lc": (0, 1), "bdt": (0, 0)}
+    assert (evaluation.total.open_explanations, evaluation.total.late_explanations) == (2, 2)
+    assert cards[units["tc"].id].score == before[units["tc"].id].score  # shown, not deducted
