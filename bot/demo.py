@@ -38,6 +38,7 @@ from bot.models import (
     UnitKind,
 )
 from bot.services import audit
+from bot.services.summary import due_window
 
 SEED = 20251211
 
@@ -543,11 +544,12 @@ class _Builder:
         return min(moment, self.ctx.now() - dt.timedelta(minutes=5))
 
     def _this_week(self) -> dt.date:
-        week_end = self.today + dt.timedelta(days=6 - self.today.weekday())
+        """A working day "due this week" covers (:func:`bot.services.summary.due_window`)."""
+        first, last = due_window(self.today)
         days = [
-            self.today + dt.timedelta(days=n)
-            for n in range((week_end - self.today).days + 1)
-            if self.calendar.is_working_day(self.today + dt.timedelta(days=n))
+            first + dt.timedelta(days=n)
+            for n in range((last - first).days + 1)
+            if self.calendar.is_working_day(first + dt.timedelta(days=n))
         ]
         return self.rng.choice(days) if days else self.calendar.next_working_day(self.today)
 

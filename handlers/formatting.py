@@ -11,6 +11,7 @@ from bot.services.people import person_label
 from bot.services.summary import task_status
 from bot.status import StatusInfo
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.texts import named
 from handlers.texts import TEXTS
 
 
@@ -147,7 +148,7 @@ def task_detail(
 
 def report_line(ctx: AppContext, report: Report, lang: str) -> str:
     """``• 09:00 08/12/2025 — Nguyễn Thị Hoa: 60% — Đã trình dự thảo [tệp: DuThao.pdf]``."""
-    who = report.official.full_name if report.official else "—"
+    who = named(report.official, lang) if report.official else "—"
     value = TEXTS.t("history.note", lang) if report.progress is None else f"{report.progress}%"
     parts = [f"• {format_datetime(report.created_at, ctx.tz)} — {who}: {value}"]
     if report.note:

@@ -29,8 +29,9 @@ class ChatError(DomainError):
         return TEXTS.t(self.code, lang, **self.params)
 
 
-def parse_failed(error: ParseError) -> ChatError:
-    return ChatError(f"parse.{error.code}", **error.params)
+def parse_failed(error: ParseError, **example: object) -> ChatError:
+    """The chat message for a parse error; ``example`` fills the example in it (``date``)."""
+    return ChatError(f"parse.{error.code}", **error.params, **example)
 
 
 def official_of(turn: Turn) -> Official:
