@@ -35,6 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The template comes from the Vietnamese catalog (babel.cfg); every other language is updated
 # from it, then checked (complete, same placeholders, template in sync).

@@ -41,8 +41,8 @@ from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.app import RunOptions, Runtime
-from bot.channels.base import TELEGRAM, ChannelTraits
+from bot.app import RunOptions, Runtime, telegram_channel
+from bot.channel_traits import TELEGRAM, ChannelTraits
 from bot.channels.telegram.channel import TelegramChannel
 from bot.clock import FrozenClock
 from bot.context import AppContext
@@ -91,7 +91,7 @@ async def start_dondoc(ctx: AppContext, *, adapter_only: bool = False) -> Telegr
     runtime = Runtime(ctx, RunOptions())
     if adapter_only:
         runtime.dispatcher = NoDatabaseDispatcher(ctx, [])
-    channel = TelegramChannel(runtime, poll_timeout=10)
+    channel = telegram_channel(runtime, poll_timeout=10)
     await channel.start()
     return channel
 

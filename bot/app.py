@@ -1,8 +1,10 @@
-"""The running bot: one aiohttp web server, the chat channels, and the scheduler.
+"""The composition root: the one place that builds the running bot.
 
-``dondoc run`` builds a :class:`Runtime`, adds a :class:`Component` for each configured piece
-(Telegram, Zalo, the web dashboard and chat, the scheduler), starts them, and stops them in
-reverse order on SIGINT/SIGTERM.
+``dondoc run`` builds a :class:`Runtime` (context, dispatcher, the one aiohttp web server, the
+registry of live senders, the channel states), then :func:`add_components` builds each
+configured :class:`bot.lifecycle.Component` (Telegram, Zalo, the web dashboard and chat, the
+scheduler) and hands it only what it uses. The runtime starts them in order and stops them in
+reverse order on SIGINT/SIGTERM. Nothing below this module imports it.
 """
 
 from __future__ import annotations
@@ -12,29 +14,26 @@ import errno
 import logging
 import signal
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
 
 from aiohttp import web
 
-from bot.channels.base import ChannelSender
+from bot.channels.core.component import ChannelWiring
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
 from bot.db import DatabaseUnavailable
+from bot.lifecycle import ChannelStates, Component, StartupError
 from bot.metrics import METRICS_PATH, metrics_endpoint
+from bot.sending import Senders
+from bot.web.access_log import access_log_options
+from bot.web.component import WebComponent
 from handlers import Dispatcher, build_dispatcher
+from scheduler.service import SchedulerComponent
 
 log = logging.getLogger(__name__)
 
 HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
-
-
-class Component(Protocol):
-    """A part of the running bot with a life cycle."""
-
-    name: str
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -53,14 +52,14 @@ class Runtime:
     options: RunOptions = field(default_factory=RunOptions)
     dispatcher: Dispatcher = field(init=False)
     web_app: web.Application = field(default_factory=web.Application)
-    senders: dict[str, ChannelSender] = field(default_factory=dict)
-    """Channel name → sender, used by the outbox dispatcher."""
+    senders: Senders = field(default_factory=dict)
+    """Channel name → sender: filled by the channels as they go live, read by the outbox
+    dispatcher."""
     components: list[Component] = field(default_factory=list)
-    channel_states: dict[str, str] = field(default_factory=dict)
-    """Channel name → ``up``, ``down`` (retrying in the background) or ``off`` (token
-    refused), for channels that can be away; ``/healthz`` reports them."""
+    channel_states: ChannelStates = field(default_factory=dict)
+    """Written by the channels' connectors; ``/healthz`` reports them."""
     ready_message: str | None = None
-    """Printed once everything has started (the web component sets it)."""
+    """Printed once everything has started (where to open the dashboard)."""
     _runner: web.AppRunner | None = None
     _started: list[Component] = field(default_factory=list)
 
@@ -100,8 +99,6 @@ class Runtime:
     async def start(self) -> None:
         """Check the database, start the web server (webhooks need it), then every
         component; announce ``ready_message`` only when all of them run."""
-        from bot.web.access_log import access_log_options
-
         await self.ctx.db.check(schema=True)
         self._runner = web.AppRunner(
             self.web_app, **access_log_options(self.ctx.settings.web_access_log)
@@ -143,11 +140,6 @@ class Runtime:
             await self.stop()
 
 
-class StartupError(Exception):
-    """A component cannot start (e.g. a channel's token is refused); the message is one
-    clear line for the operator."""
-
-
 class WebAddressUnavailable(StartupError):
     """The web server cannot listen on ``DONDOC_WEB_HOST``:``DONDOC_WEB_PORT`` (most often:
     another program, or another Dondoc, already uses the port)."""
@@ -159,23 +151,68 @@ class WebAddressUnavailable(StartupError):
         super().__init__(f"cannot listen on {host}:{port}: {self.reason}")
 
 
+SQLITE_CONCURRENCY = 4
+"""Telegram updates in flight at once on SQLite. Its write transactions run one at a time
+anyway (a chat turn takes the write lock first, see bot/db.py), so more in flight only means
+more replies on their way: a few overlap the Bot API round trips of replies with the next
+turn; more only add bookkeeping."""
+POSTGRES_CONCURRENCY = 32
+
+
+def channel_wiring(runtime: Runtime) -> ChannelWiring:
+    """What a chat channel is handed; one chat turn at a time on SQLite (a single writer)."""
+    ctx = runtime.ctx
+    return ChannelWiring(
+        ctx=ctx,
+        dispatcher=runtime.dispatcher,
+        routes=runtime.web_app,
+        senders=runtime.senders,
+        states=runtime.channel_states,
+        webhook_url=runtime.options.webhook_url,
+        turn_concurrency=1 if ctx.db.is_sqlite else None,
+    )
+
+
+def telegram_channel(runtime: Runtime, **tuning: Any) -> TelegramChannel:
+    """The Telegram channel; ``tuning`` overrides retry, poll and concurrency settings
+    (tests, benchmarks)."""
+    sqlite = runtime.ctx.db.is_sqlite
+    tuning.setdefault("concurrency", SQLITE_CONCURRENCY if sqlite else POSTGRES_CONCURRENCY)
+    return TelegramChannel(channel_wiring(runtime), **tuning)
+
+
+def zalo_channel(runtime: Runtime, **tuning: Any) -> ZaloChannel:
+    """The Zalo channel; ``tuning`` as for :func:`telegram_channel`."""
+    return ZaloChannel(channel_wiring(runtime), **tuning)
+
+
+def web_component(runtime: Runtime) -> WebComponent:
+    """The dashboard and web chat; sets the line announced once the bot runs."""
+    ctx = runtime.ctx
+    if (runtime.host, runtime.port) != (ctx.settings.web_host, ctx.settings.web_port):
+        # ``dondoc run --host/--port``: links sent in chat must name the real address.
+        ctx.settings = ctx.settings.model_copy(
+            update={"web_host": runtime.host, "web_port": runtime.port}
+        )
+    component = WebComponent(ctx, runtime.dispatcher, runtime.web_app, runtime.senders)
+    runtime.ready_message = component.ready_message
+    return component
+
+
+def scheduler_component(runtime: Runtime) -> SchedulerComponent:
+    """The scheduler, reading the live senders registry."""
+    return SchedulerComponent(runtime.ctx, runtime.senders)
+
+
 def add_components(runtime: Runtime) -> None:
     """Add every configured component to the runtime."""
     settings = runtime.ctx.settings
     if settings.telegram_token:
-        from bot.channels.telegram.channel import TelegramChannel
-
-        runtime.components.append(TelegramChannel(runtime))
+        runtime.components.append(telegram_channel(runtime))
     if settings.zalo_token:
-        from bot.channels.zalo.channel import ZaloChannel
-
-        runtime.components.append(ZaloChannel(runtime))
+        runtime.components.append(zalo_channel(runtime))
     # The web chat is a channel too, so the bot always has one: with no Telegram or Zalo
     # token, the dashboard and web chat alone make the product (see docs/web.md).
-    from bot.web.component import WebComponent
-
-    runtime.components.append(WebComponent(runtime))
+    runtime.components.append(web_component(runtime))
     # Last, so every channel has registered its sender when the outbox dispatcher starts.
-    from scheduler.service import SchedulerComponent
-
-    runtime.components.append(SchedulerComponent(runtime))
+    runtime.components.append(scheduler_component(runtime))

@@ -22,12 +22,12 @@ from bot.texts import TEXTS as DOMAIN_TEXTS
 
 TEXTS = Catalog("charts")
 
-#: Overdue first (what a leader looks for), then in progress, done late, done on time.
+#: The four categories in the official order (bars and legend alike), with their colours.
 SERIES: tuple[tuple[Status, str], ...] = (
-    (Status.OVERDUE, "#c0392b"),
-    (Status.IN_PROGRESS, "#2e86c1"),
-    (Status.DONE_LATE, "#e67e22"),
     (Status.DONE_ON_TIME, "#27ae60"),
+    (Status.DONE_LATE, "#e67e22"),
+    (Status.IN_PROGRESS, "#2e86c1"),
+    (Status.OVERDUE, "#c0392b"),
 )
 MAX_UNITS = 20
 MAX_LABEL = 32

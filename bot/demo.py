@@ -38,6 +38,7 @@ from bot.models import (
     UnitKind,
 )
 from bot.services import audit
+from bot.services.summary import due_window
 
 SEED = 20251211
 
@@ -64,6 +65,25 @@ COMMUNES: tuple[tuple[str, str, str], ...] = (
     ("DK-CATHAI", "Đặc khu Cát Hải", "Chủ tịch UBND đặc khu"),
     ("DK-BACHLONGVI", "Đặc khu Bạch Long Vĩ", "Chủ tịch UBND đặc khu"),
 )
+#: Which Phó Chủ tịch is in charge of a lead unit's tasks (lãnh đạo phụ trách), by field as a
+#: city divides its work: the standing vice chairman finance, internal affairs and the
+#: communes; one the economy; one culture and society.
+FIELD_LEADERS: dict[str, str] = {
+    "VP-UBND": "PCT-01",
+    "SO-TC": "PCT-01",
+    "SO-NV": "PCT-01",
+    "SO-TP": "PCT-01",
+    "SO-XD": "PCT-03",
+    "SO-NNMT": "PCT-03",
+    "SO-CT": "PCT-03",
+    "SO-KHCN": "PCT-03",
+    "BQL-KKT": "PCT-03",
+    "SO-VHTTDL": "PCT-02",
+    "SO-GDDT": "PCT-02",
+    "SO-YT": "PCT-02",
+}
+#: Every HANDLER_GAP-th demo task names no handler (cán bộ thụ lý): its unit hears it.
+HANDLER_GAP = 4
 # (code, full name, title, role); the chairman is the real one named in the article.
 LEADERS: tuple[tuple[str, str, str, Role], ...] = (
     ("CT-UBND", "Lê Ngọc Châu", "Chủ tịch UBND thành phố", Role.LEADER),
@@ -524,11 +544,12 @@ class _Builder:
         return min(moment, self.ctx.now() - dt.timedelta(minutes=5))
 
     def _this_week(self) -> dt.date:
-        week_end = self.today + dt.timedelta(days=6 - self.today.weekday())
+        """A working day "due this week" covers (:func:`bot.services.summary.due_window`)."""
+        first, last = due_window(self.today)
         days = [
-            self.today + dt.timedelta(days=n)
-            for n in range((week_end - self.today).days + 1)
-            if self.calendar.is_working_day(self.today + dt.timedelta(days=n))
+            first + dt.timedelta(days=n)
+            for n in range((last - first).days + 1)
+            if self.calendar.is_working_day(first + dt.timedelta(days=n))
         ]
         return self.rng.choice(days) if days else self.calendar.next_working_day(self.today)
 
@@ -580,6 +601,8 @@ class _Builder:
             assigned_by_id=self.leaders[plan.assigned_by].id,
             assigned_by_name=self.leaders[plan.assigned_by].full_name,
             lead_unit=self.units[plan.lead],
+            leader_in_charge_id=self._leader_in_charge(plan).id,
+            handler_id=self._handler(plan),
             coordinating_units=[self.units[c] for c in plan.coordinating],
             deadline=deadline,
             original_deadline=deadline,
@@ -593,6 +616,20 @@ class _Builder:
         self._reports(task, plan, progress, completed_on)
         self.summary.tasks += 1
         self.summary.by_scenario[plan.scenario] = self.summary.by_scenario.get(plan.scenario, 0) + 1
+
+    def _leader_in_charge(self, plan: Plan) -> Official:
+        """The Phó Chủ tịch who assigned the task, else the one in charge of its field."""
+        if plan.assigned_by.startswith("PCT-"):
+            return self.leaders[plan.assigned_by]
+        return self.leaders[FIELD_LEADERS.get(plan.lead, "PCT-01")]
+
+    def _handler(self, plan: Plan) -> int | None:
+        """A staff member of the lead unit, taking turns; every HANDLER_GAP-th task none."""
+        number = self.summary.tasks + 1
+        if number % HANDLER_GAP == 0:
+            return None
+        staff = self.staff[plan.lead]
+        return staff[number % len(staff)].id
 
     def _reports(self, task: Task, plan: Plan, progress: int, completed_on: dt.date | None) -> None:
         """A few reports with rising progress on working days after the task was created;

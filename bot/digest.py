@@ -2,7 +2,7 @@
 
 Plain text only (no markdown, no emoji) so the same string works on Telegram, Zalo and the
 web chat; long digests are split on line boundaries by the channel layer
-(``handlers.dispatcher.split_text``). The counts follow Vietnamese government reporting: the
+(``bot.messages.split_text``). The counts follow Vietnamese government reporting: the
 four official categories, each with its share of all tasks and the share of its tasks with a
 deadline among all tasks with a deadline, and the tasks without a deadline done counted apart —
 as the city's monthly reports give both figures.
@@ -19,11 +19,16 @@ from bot.services.explanations import is_late
 from bot.services.summary import Summary, TaskLine, UnitFigures
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.texts import named
 
 TEXTS = Catalog("digest")
 
-MAX_UNITS = 15
 MAX_TITLE = 60
+MAX_DIGEST_CHARS = 3000
+"""A digest a leader reads on a phone: about two screens of text at most."""
+SECTION_CAPS = (5, 3, 1)
+"""Lines per list, tried in turn until the digest fits :data:`MAX_DIGEST_CHARS` (the units
+table gets twice as many)."""
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -47,57 +52,29 @@ def render_digest(
     escalate_after_days: int = 5,
     delivery: Mapping[str, int] | None = None,
     tz: dt.tzinfo = VN_TZ,
+    in_charge: Summary | None = None,
 ) -> str:
     """The digest text for one scope (the city or one unit) in ``lang`` ("vi" or "en").
 
     ``previous`` is the :func:`counts_for_log` of the digest this one is compared with (the
     last daily one, or a week ago for the weekly digest). ``delivery`` (sent, late, failed,
     skipped) adds a reminder delivery line, for leaders and admins. ``tz`` turns stored
-    UTC times into local dates.
+    UTC times into local dates. ``in_charge``, the summary of the tasks a leader is in charge
+    of, puts a short section about them before the figures.
     """
     t = TEXTS.t
     title = t("title.weekly" if weekly else "title.daily", lang)
     lines = [title, t("scope", lang, scope=scope_name, date=format_date(summary.today, lang))]
+    if in_charge is not None and in_charge.total:
+        lines += ["", *_in_charge_lines(in_charge, lang)]
     if summary.total == 0:
         lines += ["", t("no_tasks", lang)]
         return "\n".join(lines)
 
-    lines += ["", *_count_lines(summary, lang, previous, weekly)]
-    many_units = len(summary.units) > 1
-    if many_units:
-        lines += ["", *_unit_lines(summary.units, lang)]
-    sections: list[tuple[str, list[str]]] = [
-        (
-            t("escalated.header", lang, n=escalate_after_days),
-            [_task_line(line, lang, many_units) for line in summary.escalated],
-        ),
-        (
-            t("overdue.header", lang),
-            [_task_line(line, lang, many_units) for line in summary.overdue],
-        ),
-        (
-            t("due_week.header", lang),
-            [_task_line(line, lang, many_units) for line in summary.due_this_week],
-        ),
-        (
-            t("silent.header", lang, n=silent_days),
-            [_silent_line(unit, lang, tz) for unit in summary.silent_units[:MAX_UNITS]],
-        ),
-        (t("extensions.header", lang), _extension_lines(summary, lang, tz)),
-        (
-            t("explanations.header", lang, n=summary.open_explanations_total),
-            _explanation_lines(summary, lang),
-        ),
-        (
-            t("completed.header.weekly" if weekly else "completed.header.daily", lang),
-            [_task_line(line, lang, many_units, state=False) for line in summary.completed_since],
-        ),
-    ]
-    for header, body in sections:
-        if body:
-            lines += ["", header, *body]
+    head = [*lines, "", *_count_lines(summary, lang, previous, weekly)]
+    delivery_lines: list[str] = []
     if delivery is not None:
-        lines += [
+        delivery_lines = [
             "",
             t("delivery.header", lang),
             t(
@@ -109,7 +86,100 @@ def render_digest(
                 skipped=delivery.get("skipped", 0),
             ),
         ]
-    return "\n".join(lines)
+    text = ""
+    for cap in SECTION_CAPS:
+        body = _sections(summary, lang, cap, weekly, silent_days, escalate_after_days, tz)
+        text = "\n".join([*head, *body, *delivery_lines])
+        if len(text) <= MAX_DIGEST_CHARS:
+            break
+    return text
+
+
+def _sections(
+    summary: Summary,
+    lang: str,
+    cap: int,
+    weekly: bool,
+    silent_days: int,
+    escalate_after_days: int,
+    tz: dt.tzinfo,
+) -> list[str]:
+    """The units table and the lists, each at most ``cap`` lines plus "… and N more".
+
+    Every task is listed once: the escalated overdue tasks have their own section, and the
+    overdue list holds the others.
+    """
+    t = TEXTS.t
+    many_units = len(summary.units) > 1
+    lines: list[str] = []
+    if many_units:
+        lines += ["", *_unit_lines(summary.units, lang, cap * 2)]
+    not_escalated_total = summary.counts[Status.OVERDUE] - summary.escalated_total
+    sections: list[tuple[str, list[str], int, str]] = [
+        (
+            t("escalated.header", lang, n=escalate_after_days),
+            [_task_line(line, lang, many_units) for line in summary.escalated],
+            summary.escalated_total,
+            "more.tasks",
+        ),
+        (
+            t("overdue.header", lang),
+            [_task_line(line, lang, many_units) for line in summary.overdue_not_escalated],
+            not_escalated_total,
+            "more.tasks",
+        ),
+        (
+            t("due_week.header", lang),
+            [_task_line(line, lang, many_units) for line in summary.due_this_week],
+            summary.due_this_week_total,
+            "more.tasks",
+        ),
+        (
+            t("silent.header", lang, n=silent_days),
+            [_silent_line(unit, lang, tz) for unit in summary.silent_units],
+            len(summary.silent_units),
+            "units.more",
+        ),
+        (
+            t("extensions.header", lang),
+            _extension_lines(summary, lang, tz),
+            len(summary.pending_extensions),
+            "more.requests",
+        ),
+        (
+            t("explanations.header", lang, n=summary.open_explanations_total),
+            _explanation_lines(summary, lang),
+            summary.open_explanations_total,
+            "explanations.more",
+        ),
+        (
+            t("completed.header.weekly" if weekly else "completed.header.daily", lang),
+            [_task_line(line, lang, many_units, state=False) for line in summary.completed_since],
+            summary.completed_total,
+            "more.tasks",
+        ),
+    ]
+    for header, body, total, more_key in sections:
+        if not body:
+            continue
+        shown = body[:cap]
+        lines += ["", header, *shown]
+        hidden = max(total, len(body)) - len(shown)
+        if hidden > 0:
+            lines.append(t(more_key, lang, n=hidden))
+    return lines
+
+
+def _in_charge_lines(summary: Summary, lang: str) -> list[str]:
+    """The tasks a leader is in charge of: the four categories, then their overdue tasks."""
+    counts = summary.counts
+    lines = [TEXTS.t("in_charge.header", lang, n=summary.total)]
+    for status in STATUS_ORDER:
+        lines.append(f"- {DOMAIN_TEXTS.t(f'status.{status.value}', lang)}: {counts[status]}")
+    if summary.overdue:
+        lines.append(TEXTS.t("in_charge.overdue", lang))
+        lines += [_task_line(line, lang, True) for line in summary.overdue]
+    return lines
 
 
 def _count_lines(
@@ -157,21 +227,15 @@ def _percent(part: int, whole: int, lang: str) -> str:
     return text if lang == "en" else text.replace(".", ",")
 
 
-def _unit_lines(units: list[UnitFigures], lang: str) -> list[str]:
-    lines = [TEXTS.t("units.header", lang)]
-    for unit in units[:MAX_UNITS]:
-        figures = " / ".join(
-            str(unit.counts[status])
-            for status in (
-                Status.OVERDUE,
-                Status.IN_PROGRESS,
-                Status.DONE_ON_TIME,
-                Status.DONE_LATE,
-            )
-        )
+def _unit_lines(units: list[UnitFigures], lang: str, cap: int) -> list[str]:
+    """One line per unit (most overdue first), its four figures in the official order."""
+    columns = " / ".join(DOMAIN_TEXTS.t(f"status.{s.value}", lang).lower() for s in STATUS_ORDER)
+    lines = [TEXTS.t("units.header", lang, columns=columns)]
+    for unit in units[:cap]:
+        figures = " / ".join(str(unit.counts[status]) for status in STATUS_ORDER)
         lines.append(f"- {unit.name}: {figures}")
-    if len(units) > MAX_UNITS:
-        lines.append(TEXTS.t("units.more", lang, n=len(units) - MAX_UNITS))
+    if len(units) > cap:
+        lines.append(TEXTS.t("units.more", lang, n=len(units) - cap))
     return lines
 
 
@@ -190,6 +254,8 @@ def _task_line(line: TaskLine, lang: str, with_unit: bool, *, state: bool = True
         elif line.days_left is not None:
             details.append(DOMAIN_TEXTS.t("days_left", lang, n=line.days_left))
         details.append(f"{line.progress}%")
+    if line.handler:
+        details.append(TEXTS.t("handler", lang, name=line.handler))
     return f"{parts[0]}: {', '.join(details)}" if details else parts[0]
 
 
@@ -205,7 +271,7 @@ def _silent_line(unit: UnitFigures, lang: str, tz: dt.tzinfo) -> str:
 
 def _extension_lines(summary: Summary, lang: str, tz: dt.tzinfo) -> list[str]:
     lines = []
-    for request in summary.pending_extensions[:MAX_UNITS]:
+    for request in summary.pending_extensions:
         lines.append(
             "- "
             + TEXTS.t(
@@ -215,7 +281,7 @@ def _extension_lines(summary: Summary, lang: str, tz: dt.tzinfo) -> list[str]:
                 title=shorten(request.task.title, 40),
                 old=format_date(request.old_deadline, lang),
                 new=format_date(request.new_deadline, lang),
-                who=request.requested_by.full_name,
+                who=named(request.requested_by, lang),
                 on=format_date(request.requested_at.astimezone(tz).date(), lang),
             )
         )
@@ -238,7 +304,4 @@ def _explanation_lines(summary: Summary, lang: str) -> list[str]:
                 due=format_date(request.due_date, lang),
             )
         )
-    shown = len(summary.open_explanations)
-    if summary.open_explanations_total > shown:
-        lines.append(TEXTS.t("explanations.more", lang, n=summary.open_explanations_total - shown))
     return lines

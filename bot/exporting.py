@@ -29,6 +29,7 @@ from bot.context import AppContext
 from bot.evaluation.report import issuing_body_lines, place_date
 from bot.i18n import format_date
 from bot.models import Official, Report, Task
+from bot.services.people import person_label
 from bot.services.summary import UnitFigures, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
 from bot.text_cleaning import clean_text
@@ -75,7 +76,9 @@ TASK_HEADERS: tuple[tuple[str, int], ...] = (
     ("Tên nhiệm vụ", 60),
     ("Văn bản giao", 22),
     ("Lãnh đạo giao", 22),
+    ("Lãnh đạo phụ trách", 30),
     ("Đơn vị chủ trì", 32),
+    ("Cán bộ thụ lý", 30),
     ("Đơn vị phối hợp", 24),
     ("Thời hạn", 12),
     ("Tình trạng", 22),
@@ -198,6 +201,8 @@ async def _tasks(session: AsyncSession, unit_id: int | None) -> list[Task]:
             selectinload(Task.lead_unit),
             selectinload(Task.coordinating_units),
             selectinload(Task.assigned_by),
+            selectinload(Task.handler),
+            selectinload(Task.leader_in_charge),
         )
     )
     if unit_id is not None:
@@ -287,7 +292,9 @@ def _fill_tasks(
                 task.title,
                 task.source_document,
                 task.assigned_by.full_name if task.assigned_by else task.assigned_by_name,
+                person_label(task.leader_in_charge) if task.leader_in_charge else None,
                 task.lead_unit.name,
+                person_label(task.handler) if task.handler else None,
                 "; ".join(sorted(unit.name for unit in task.coordinating_units)),
                 task.deadline,
                 TEXTS.t(f"status.{statuses[task.id].value}"),
@@ -299,7 +306,7 @@ def _fill_tasks(
                 _local(ctx, report.created_at) if report else None,
             ],
         )
-    _formats(sheet, header_row, {7: DATE_FORMAT, 10: DATE_FORMAT, 14: DATETIME_FORMAT})
+    _formats(sheet, header_row, {9: DATE_FORMAT, 12: DATE_FORMAT, 16: DATETIME_FORMAT})
 
 
 def _headings(workbook: Workbook, ctx: AppContext) -> int:

@@ -80,7 +80,7 @@ class Reply:
 
     ``request_contact`` is the label of a button that shares the person's own phone number
     (Telegram's contact request keyboard); channels without one ignore it, so handlers only
-    set it where :attr:`bot.channels.base.ChannelTraits.contact_request` says it exists.
+    set it where :attr:`bot.channel_traits.ChannelTraits.contact_request` says it exists.
     ``remove_keyboard`` takes such a keyboard away again."""
 
     text: str
@@ -173,3 +173,14 @@ def split_text(text: str, limit: int) -> list[str]:
         current = line
     flush(current or "")
     return parts or [text[:limit]]
+
+
+def fit_caption(text: str | None, caption_limit: int, text_limit: int) -> tuple[list[str], str]:
+    """A file's text fitted to a channel: ``([], text)`` when it fits the caption, otherwise
+    the text as messages to send before the file (split at ``text_limit``) and no caption
+    (``""``). No text gives ``([], "")``."""
+    if not text:
+        return [], ""
+    if len(text) <= caption_limit:
+        return [], text
+    return split_text(text, text_limit), ""

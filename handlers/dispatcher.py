@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import ChannelTraits
+from bot.channel_traits import ChannelTraits
 from bot.context import AppContext
 from bot.messages import IncomingMessage, Reply, split_text
 from bot.models import InboundUpdate
@@ -39,9 +39,11 @@ from bot.options import OPTIONS_KEY, as_numbered
 from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
 from bot.services.errors import DomainError
+from handlers.examples import example_for
+from handlers.parsing import command_key
 from handlers.router import AbandonHandler, CommandSpec, Handler, HandlerResult, Router
 from handlers.texts import TEXTS
-from handlers.turn import FLOW_ID, Turn, load_sender
+from handlers.turn import FLOW_ID, Turn, load_sender, load_state
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ class Dispatcher:
         for router in self.routers:
             for spec in router.commands:
                 for word in (spec.name, *spec.aliases):
-                    self.commands[word.lower()] = spec
+                    self.commands[command_key(word)] = spec
             self.callbacks.update(router.callbacks)
             self.flows.update(router.flows)
             self.text_handlers.extend(router.text_handlers)
@@ -156,6 +158,12 @@ class Dispatcher:
             log.exception("read-only command /%s failed", spec.name)
             result = Reply(TEXTS.t("internal_error", turn.lang))
         replies = [*pending.before, *_as_list(result)]
+        if not turn.traits.buttons and any(reply.buttons for reply in replies):
+            # Choices on a channel without buttons: numbered, and remembered for the answer.
+            async with self.ctx.db.turn() as session:
+                turn.session = session
+                turn.state = await load_state(session, turn.message)
+                return await self._fit(turn, replies)
         return [part for reply in replies for part in _split(reply, turn.traits.max_text)]
 
     def _language(self, message: IncomingMessage, official_language: str | None) -> str:
@@ -208,9 +216,16 @@ class Dispatcher:
                 return result
         if turn.official is None:
             return turn.reply(turn.t("unregistered"))
-        return turn.reply(turn.t("unknown_input"))
+        example = await example_for(turn)
+        return turn.reply(turn.t("unknown_input", **example.params()))
 
     def _match_command(self, text: str, traits: ChannelTraits) -> tuple[CommandSpec | None, str]:
+        """The command a text starts with, and its arguments.
+
+        Names are compared by :func:`handlers.parsing.command_key` (case, Vietnamese
+        diacritics, spaces and underscores ignored), so ``/báocáo`` and ``/bao_cao`` are
+        ``/baocao``; a name typed as two words (``/báo cáo NV-01``) is found too.
+        """
         if not text:
             return None, ""
         if not text.startswith("/") and not traits.bare_commands:
@@ -218,8 +233,14 @@ class Dispatcher:
         match = COMMAND_RE.match(text)
         if match is None:
             return None, ""
-        spec = self.commands.get(match["name"].lower())
-        return spec, (match["args"] or "").strip()
+        args = (match["args"] or "").strip()
+        spec = self.commands.get(command_key(match["name"]))
+        if spec is None and args:
+            second, *rest = args.split(maxsplit=1)
+            spec = self.commands.get(command_key(match["name"] + second))
+            if spec is not None:
+                args = rest[0].strip() if rest else ""
+        return spec, args
 
     async def _on_command(
         self, turn: Turn, spec: CommandSpec, args: str

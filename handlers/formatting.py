@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from bot.context import AppContext
 from bot.i18n import format_date, format_datetime, shorten
 from bot.models import DeadlineChange, ExtensionRequest, Report, Task
+from bot.services.people import person_label
 from bot.services.summary import task_status
 from bot.status import StatusInfo
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.texts import named
 from handlers.texts import TEXTS
 
 
@@ -44,13 +46,14 @@ def last_report(ctx: AppContext, task: Task, lang: str) -> str:
 def task_line(
     ctx: AppContext, task: Task, lang: str, *, with_unit: bool = False, marker: str = ""
 ) -> str:
-    """One line per task: code, title, deadline, days left or late, progress, last report."""
+    """One line per task: code, title, deadline, days left or late, progress, last report,
+    and the handling official when there is one."""
     info = task_status(ctx, task)
     unit = f" [{task.lead_unit.code}]" if with_unit else ""
     when = timing(ctx, task, info, lang)
     if task.deadline is not None:
         when = TEXTS.t("task.deadline", lang, date=format_date(task.deadline), timing=when)
-    return TEXTS.t(
+    line = TEXTS.t(
         "task.line",
         lang,
         code=task.code,
@@ -61,6 +64,9 @@ def task_line(
         progress=task.progress,
         last=last_report(ctx, task, lang),
     )
+    if task.handler is None:
+        return line
+    return line + TEXTS.t("task.handler", lang, name=task.handler.full_name)
 
 
 def task_lines(
@@ -89,6 +95,10 @@ def task_detail(
     if task.source_document:
         lines.append(t("detail.source", lang, source=task.source_document))
     lines.append(t("detail.lead", lang, unit=task.lead_unit.name))
+    if task.handler is not None:
+        lines.append(t("detail.handler", lang, person=person_label(task.handler)))
+    if task.leader_in_charge is not None:
+        lines.append(t("detail.leader_in_charge", lang, person=person_label(task.leader_in_charge)))
     if task.coordinating_units:
         names = ", ".join(unit.name for unit in task.coordinating_units)
         lines.append(t("detail.coordinating", lang, units=names))
@@ -138,7 +148,7 @@ def task_detail(
 
 def report_line(ctx: AppContext, report: Report, lang: str) -> str:
     """``• 09:00 08/12/2025 — Nguyễn Thị Hoa: 60% — Đã trình dự thảo [tệp: DuThao.pdf]``."""
-    who = report.official.full_name if report.official else "—"
+    who = named(report.official, lang) if report.official else "—"
     value = TEXTS.t("history.note", lang) if report.progress is None else f"{report.progress}%"
     parts = [f"• {format_datetime(report.created_at, ctx.tz)} — {who}: {value}"]
     if report.note:

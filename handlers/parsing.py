@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.folding import fold
+
 TASK_CODE = r"[A-Za-z][A-Za-z0-9]{0,15}(?:[-_][A-Za-z0-9]{1,16}){1,4}"
 """Task codes as the secretariat writes them: NQ-01, NV-12, QH-2050, KH-DTC-2026."""
 
@@ -47,6 +49,12 @@ class ParsedReport:
     code: str
     percent: int
     note: str
+
+
+def command_key(text: str) -> str:
+    """The form a command name is looked up in: folded, without spaces and underscores, so
+    ``/báocáo``, ``/bao_cao``, ``/BAOCAO`` and ``báo cáo`` all name ``baocao``."""
+    return "".join(ch for ch in fold(text) if ch not in " _")
 
 
 def is_task_code(text: str) -> bool:

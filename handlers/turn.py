@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, delete, join, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from bot.channels.base import ChannelTraits
+from bot.channel_traits import ChannelTraits
 from bot.context import AppContext
 from bot.messages import Button, IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official

@@ -54,6 +54,8 @@ class DigestTarget:
     unit_name: str | None
     with_delivery: bool
     """Leaders and admins also see how reminders were delivered."""
+    leader: bool = False
+    """A leader's digest starts with the tasks they are in charge of (lãnh đạo phụ trách)."""
 
     @property
     def recipient_key(self) -> str:
@@ -179,6 +181,7 @@ async def digest_targets(session: AsyncSession) -> list[DigestTarget]:
                 unit_id=None if city else official.unit_id,
                 unit_name=None if city else unit_name,
                 with_delivery=city,
+                leader=official.role is Role.LEADER,
             )
         )
     return targets
@@ -258,6 +261,11 @@ async def build_digest(
     delivery = (
         await delivery_figures(session, ctx, day, weekly=weekly) if target.with_delivery else None
     )
+    in_charge = (
+        await build_summary(session, ctx, leader_id=target.official_id, since=since)
+        if target.leader and target.official_id is not None
+        else None
+    )
     lang = target.language
     scope_name = target.unit_name or TEXTS.t("digest.scope_city", lang)
     text = render_digest(
@@ -270,6 +278,7 @@ async def build_digest(
         escalate_after_days=ctx.settings.reminders.overdue_escalate_after_days,
         delivery=delivery,
         tz=ctx.tz,
+        in_charge=in_charge,
     )
     replies = [Reply(text)]
     if weekly and attachments:

@@ -40,18 +40,9 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
-from bot.channels.base import (
-    TRAITS,
-    ChannelSender,
-    ChannelTraits,
-    SendAmbiguous,
-    SendBlocked,
-    SendRateLimited,
-    SendRejected,
-    SendTemporaryError,
-)
+from bot.channel_traits import TRAITS, ChannelTraits
 from bot.context import AppContext
-from bot.messages import Reply
+from bot.messages import Reply, split_text
 from bot.models import (
     ChannelIdentity,
     GroupBinding,
@@ -62,9 +53,16 @@ from bot.models import (
     Role,
 )
 from bot.options import as_numbered, chat_account, remember_options
+from bot.sending import (
+    ChannelSender,
+    SendAmbiguous,
+    SendBlocked,
+    SendRateLimited,
+    SendRejected,
+    SendTemporaryError,
+)
 from bot.services.identities import deactivate_chat
 from bot.services.outbox import enqueue, official_recipients
-from handlers.dispatcher import split_text
 from scheduler.ratelimit import HEADROOM, RateLimiter, rates_from_settings
 from scheduler.texts import TEXTS
 

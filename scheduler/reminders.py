@@ -86,6 +86,10 @@ class ReminderItem:
     silent_days: int | None = None
     extension: ExtensionInfo | None = None
     explanation: ExplanationInfo | None = None
+    handler: str | None = None
+    """The cán bộ thụ lý's name."""
+    leader_in_charge: str | None = None
+    """The lãnh đạo phụ trách, with their job title."""
 
     @property
     def key(self) -> tuple[ItemKind, int]:
@@ -206,6 +210,10 @@ def _details(item: ReminderItem, lang: str) -> str:
         parts.append(t("item.never_reported", lang))
     if item.coordinating:
         parts.append(t("item.coordinating", lang))
+    if item.handler:
+        parts.append(t("item.handler", lang, name=item.handler))
+    if item.leader_in_charge:
+        parts.append(t("item.leader_in_charge", lang, person=item.leader_in_charge))
     if item.escalated and item.working_days_late is not None:
         parts.append(t("item.escalated", lang, n=item.working_days_late))
     return ", ".join(parts)

@@ -1,4 +1,4 @@
-"""The scheduler as a component of the running bot (``bot.app.Runtime``).
+"""The scheduler as a component of the running bot (built by :mod:`bot.app`).
 
 APScheduler 3.x (AsyncIOScheduler, in-memory job store) only drives the clock:
 
@@ -26,20 +26,19 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app import StartupError
+from bot.context import AppContext
+from bot.lifecycle import StartupError
+from bot.sending import Senders
 from bot.services import retention
 from scheduler import digests, monthly_digest, planner, snapshots
 from scheduler.dispatcher import OutboxDispatcher, instance_id
 from scheduler.locks import InstanceLock, InstanceLockError
-
-if TYPE_CHECKING:
-    from bot.app import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +54,12 @@ class SchedulerComponent:
 
     name = "scheduler"
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.ctx = runtime.ctx
+    def __init__(self, ctx: AppContext, senders: Senders) -> None:
+        """``senders`` is the live registry the channels fill as they connect."""
+        self.ctx = ctx
         self.instance = instance_id()
         self.scheduler = AsyncIOScheduler(timezone=self.ctx.tz)
-        self.dispatcher = OutboxDispatcher(self.ctx, runtime.senders, instance=self.instance)
+        self.dispatcher = OutboxDispatcher(self.ctx, senders, instance=self.instance)
         self._lock: InstanceLock | None = None
         self._dispatch_task: asyncio.Task[None] | None = None
         self._digest_running = asyncio.Lock()

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from bot.app import RunOptions, Runtime, StartupError, WebAddressUnavailable, add_components
+from bot.app import RunOptions, Runtime, WebAddressUnavailable, add_components
 from bot.cli import app
 from bot.cli.texts import TEXTS, param_help
 from bot.context import AppContext
 from bot.db import Database
+from bot.lifecycle import StartupError
 from config import load_settings
 
 

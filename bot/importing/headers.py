@@ -90,6 +90,8 @@ SPECS: dict[Kind, TableSpec] = {
             ),
             Column("assigned_by", ("lãnh đạo giao", "người giao", "lãnh đạo chỉ đạo")),
             Column("lead_unit", ("lead unit code", "đơn vị chủ trì"), required=True),
+            Column("leader_in_charge", ("leader in charge", "lãnh đạo phụ trách")),
+            Column("handler", ("handling official", "cán bộ thụ lý", "người thụ lý", "thụ lý")),
             Column("coordinating_units", ("đơn vị phối hợp",)),
             Column("deadline", ("thời hạn", "hạn hoàn thành", "hạn")),
             Column("expected_output", ("output", "sản phẩm", "sản phẩm đầu ra", "kết quả đầu ra")),

@@ -93,6 +93,8 @@ async def official_snapshots(session: AsyncSession, codes: Sequence[str]) -> dic
 
 async def task_snapshots(session: AsyncSession, codes: Sequence[str]) -> dict[str, Snapshot]:
     coordinator = aliased(Unit)
+    leader = aliased(Official)
+    handler = aliased(Official)
     coordinating: dict[str, list[str]] = defaultdict(list)
     links = await session.execute(
         select(Task.code, coordinator.code)
@@ -113,8 +115,12 @@ async def task_snapshots(session: AsyncSession, codes: Sequence[str]) -> dict[st
             Task.deadline,
             Task.assigned_by_name,
             Unit.code,
+            leader.code,
+            handler.code,
         )
         .join(Unit, Unit.id == Task.lead_unit_id)
+        .outerjoin(leader, leader.id == Task.leader_in_charge_id)
+        .outerjoin(handler, handler.id == Task.handler_id)
         .where(Task.code.in_(codes))
     )
     return {
@@ -128,6 +134,8 @@ async def task_snapshots(session: AsyncSession, codes: Sequence[str]) -> dict[st
             "assigned_by": assigned_by,
             "lead_unit": lead_unit,
             "coordinating_units": coordinating.get(code, []),
+            "leader_in_charge": leader_in_charge,
+            "handler": handler_code,
         }
         for (
             code,
@@ -139,5 +147,7 @@ async def task_snapshots(session: AsyncSession, codes: Sequence[str]) -> dict[st
             deadline,
             assigned_by,
             lead_unit,
+            leader_in_charge,
+            handler_code,
         ) in rows
     }

@@ -64,15 +64,22 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 async def load_existing(session: AsyncSession) -> Existing:
-    """Unit codes with their parent's code, and official codes with names."""
+    """Unit codes with their parent's code, and official codes with names, roles and units."""
     parent = aliased(Unit)
     units = await session.execute(
         select(Unit.code, parent.code).outerjoin(parent, parent.id == Unit.parent_id)
     )
-    officials = await session.execute(select(Official.code, Official.full_name))
+    officials = (
+        await session.execute(
+            select(Official.code, Official.full_name, Official.role, Unit.code).outerjoin(
+                Unit, Unit.id == Official.unit_id
+            )
+        )
+    ).all()
     return Existing(
         unit_parents={code: parent_code for code, parent_code in units},
-        official_names={code: name for code, name in officials},
+        official_names={code: name for code, name, _, _ in officials},
+        official_places={code: (role, unit) for code, _, role, unit in officials},
     )
 
 
@@ -347,6 +354,12 @@ async def _write_tasks(
             "updated_at": now,
         }
         row.update(assigned(values.get("assigned_by", "")))
+        row.update(
+            {
+                column: _ref(official_ids, values.get(name))
+                for name, column in _PEOPLE_COLUMNS.items()
+            }
+        )
         inserts.append(row)
     task_ids: dict[str, int] = {code: ident for code, (ident, _, _) in current.items()}
     done = 0
@@ -369,6 +382,7 @@ async def _write_tasks(
             row["lead_unit_id"] = unit_ids[values["lead_unit"]]
         if "assigned_by" in values:
             row.update(assigned(values["assigned_by"]))
+        row.update(_people(values, official_ids))
         if "deadline" in values and values["deadline"] != old_deadline:
             row["deadline"] = values["deadline"]
             if original is None:
@@ -405,6 +419,19 @@ async def _write_tasks(
     counts.tasks.updated = [r.code for r in existing]
 
 
+_PEOPLE_COLUMNS = {"leader_in_charge": "leader_in_charge_id", "handler": "handler_id"}
+"""Import field → task column of the people in charge, named in the file by official code."""
+
+
+def _people(values: dict[str, Any], official_ids: dict[str, int]) -> dict[str, Any]:
+    """The people-in-charge columns a task row of the file sets (an empty cell clears)."""
+    return {
+        column: _ref(official_ids, values[name])
+        for name, column in _PEOPLE_COLUMNS.items()
+        if name in values
+    }
+
+
 _TASK_FIELDS = (
     "title",
     "description",
@@ -424,4 +451,7 @@ def _task_snapshot(values: dict[str, Any], names: dict[str, str]) -> Snapshot:
         snapshot["assigned_by"] = names.get(values["assigned_by"].upper(), values["assigned_by"])
     if "coordinating_units" in values:
         snapshot["coordinating_units"] = list(values["coordinating_units"])
+    for name in _PEOPLE_COLUMNS:
+        if name in values:
+            snapshot[name] = values[name]
     return snapshot

@@ -95,6 +95,8 @@ class Existing:
     """Unit code → parent unit code."""
     official_names: dict[str, str]
     """Official code → full name."""
+    official_places: dict[str, tuple[Role, str | None]]
+    """Official code → role and unit code (who may be a task's leader in charge or handler)."""
 
 
 # --- cell parsers ----------------------------------------------------------------------
@@ -215,6 +217,8 @@ PARSERS: dict[Kind, dict[str, Callable[[Cell], Any]]] = {
         "source_document": text,
         "assigned_by": text,
         "lead_unit": code,
+        "leader_in_charge": optional_code,
+        "handler": optional_code,
         "coordinating_units": unit_list,
         "deadline": deadline,
         "expected_output": text,
@@ -274,12 +278,21 @@ def parse_tables(tables: list[Table], issues: list[Issue]) -> ImportPlan:
 
 
 def check_references(plan: ImportPlan, existing: Existing, issues: list[Issue]) -> None:
-    """Unknown units, unit cycles, missing units of staff, two heads for one unit, and
-    tasks whose lead unit is also listed as coordinating."""
+    """Unknown units, unit cycles, missing units of staff, two heads for one unit, tasks
+    whose lead unit is also listed as coordinating, and people in charge of a task who
+    cannot be: a leader in charge who is not a leader, a handler outside the lead unit."""
     unit_codes = set(existing.unit_parents) | {record.code for record in plan.units}
     _check_units(plan.units, existing, unit_codes, issues)
     _check_officials(plan.officials, unit_codes, issues)
     _check_tasks(plan.tasks, unit_codes, issues)
+    places = dict(existing.official_places)
+    for record in plan.officials:
+        role, unit = places.get(record.code, (Role.STAFF, None))
+        places[record.code] = (
+            record.values.get("role", role),
+            record.values.get("unit_code", unit),
+        )
+    _check_people_in_charge(plan.tasks, places, issues)
 
 
 def _check_units(
@@ -339,3 +352,36 @@ def _check_tasks(tasks: list[Record], unit_codes: set[str], issues: list[Issue])
                 issues.append(
                     record.issue("coordinating_units", f"{unit!r} is already the lead unit")
                 )
+
+
+def _check_people_in_charge(
+    tasks: list[Record], places: dict[str, tuple[Role, str | None]], issues: list[Issue]
+) -> None:
+    for record in tasks:
+        leader = record.values.get("leader_in_charge")
+        if leader is not None:
+            if leader not in places:
+                issues.append(record.issue("leader_in_charge", f"unknown official {leader!r}"))
+            elif places[leader][0] is not Role.LEADER:
+                role = places[leader][0].value
+                issues.append(
+                    record.issue(
+                        "leader_in_charge",
+                        f"official {leader!r} is not a leader (role {role}); "
+                        "the leader in charge must have the role leader",
+                    )
+                )
+        handler = record.values.get("handler")
+        if handler is None:
+            continue
+        lead = record.values["lead_unit"]
+        if handler not in places:
+            issues.append(record.issue("handler", f"unknown official {handler!r}"))
+        elif places[handler][1] != lead:
+            unit = places[handler][1] or "no unit"
+            issues.append(
+                record.issue(
+                    "handler",
+                    f"official {handler!r} belongs to {unit}, not to the lead unit {lead!r}",
+                )
+            )

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.folding import fold
 from bot.models import ChannelIdentity, GroupBinding, Official, Role, Task, Unit
 from bot.services.errors import DomainError
 
@@ -84,6 +85,22 @@ async def unit_by_code(session: AsyncSession, code: str) -> Unit:
     if unit is None:
         raise DomainError("unit_not_found", code=code)
     return unit
+
+
+async def units_matching(session: AsyncSession, text: str) -> list[Unit]:
+    """The units ``text`` names: the unit with that code, else those whose name is it or
+    contains it, compared without case and diacritics ("tai chinh" finds "Sở Tài chính");
+    an exact name wins over names that merely contain it. In name order."""
+    by_code = await session.scalar(select(Unit).where(Unit.code == normalize_code(text)))
+    if by_code is not None:
+        return [by_code]
+    wanted = fold(text)
+    if not wanted:
+        return []
+    units = list(await session.scalars(select(Unit).order_by(Unit.name, Unit.code)))
+    containing = [unit for unit in units if wanted in fold(unit.name)]
+    exact = [unit for unit in containing if fold(unit.name) == wanted]
+    return exact or containing
 
 
 async def task_by_code(session: AsyncSession, code: str, *, for_update: bool = False) -> Task:

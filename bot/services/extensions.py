@@ -21,7 +21,7 @@ from bot.services import audit
 from bot.services.directory import TaskAccess, can_decide_extensions, task_access
 from bot.services.errors import DomainError
 from bot.services.outbox import notify_official
-from bot.texts import TEXTS
+from bot.texts import TEXTS, named
 
 DECISION_NOTICE = "extension.decision"
 
@@ -218,5 +218,5 @@ def decision_text(request: ExtensionRequest, leader: Official, lang: str) -> str
         title=shorten(request.task.title),
         old=format_date(request.old_deadline, lang),
         new=format_date(request.new_deadline),
-        leader=leader.full_name,
+        leader=named(leader, lang),
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import WEB
+from bot.channel_traits import WEB
 from bot.context import AppContext
 from bot.models import ChannelIdentity, InboundUpdate, WebMessage
 

@@ -19,6 +19,15 @@ from bot.models import ExplanationRequest, ExtensionRequest, ExtensionStatus, Ta
 from bot.services.explanations import open_requests
 from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
+DUE_SOON_DAYS = 7
+""""Đến hạn trong tuần": deadlines from today through the next 7 days (on a Sunday, the
+coming week's tasks; on a Friday, those of the next Friday too)."""
+
+
+def due_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last deadline (inclusive) "due this week" covers on ``today``."""
+    return today, today + dt.timedelta(days=DUE_SOON_DAYS)
+
 
 def status_expression(today: dt.date) -> ColumnElement[str]:
     """SQL CASE giving a task's Status value on ``today`` (mirrors bot.status.classify).
@@ -87,6 +96,8 @@ class TaskLine:
     days_late: int | None = None
     days_left: int | None = None
     escalated: bool = False
+    handler: str | None = None
+    """The cán bộ thụ lý's name, when the task names one."""
 
 
 @dataclass
@@ -96,11 +107,18 @@ class Summary:
     today: dt.date
     units: list[UnitFigures]
     overdue: list[TaskLine]
+    """The longest overdue open tasks, escalated ones included (flagged)."""
     due_this_week: list[TaskLine]
     silent_units: list[UnitFigures]
     pending_extensions: list[ExtensionRequest]
     completed_since: list[TaskLine]
     escalated: list[TaskLine]
+    overdue_not_escalated: list[TaskLine] = field(default_factory=list)
+    """The longest overdue open tasks not yet escalated to leaders (digests list the
+    escalated ones apart, so no task appears twice)."""
+    escalated_total: int = 0
+    due_this_week_total: int = 0
+    completed_total: int = 0
     open_explanations: list[ExplanationRequest] = field(default_factory=list)
     """Unanswered explanation requests, earliest due date first (up to the limit)."""
     open_explanations_total: int = 0
@@ -134,9 +152,14 @@ class Summary:
 
 
 async def unit_figures(
-    session: AsyncSession, today: dt.date, unit_id: int | None = None
+    session: AsyncSession,
+    today: dt.date,
+    unit_id: int | None = None,
+    *,
+    leader_id: int | None = None,
 ) -> list[UnitFigures]:
-    """Counts per lead unit in the four categories, overdue units first."""
+    """Counts per lead unit in the four categories, overdue units first; with ``leader_id``,
+    of the tasks that leader is in charge of only."""
     status = status_expression(today).label("status")
     query = (
         select(
@@ -153,6 +176,8 @@ async def unit_figures(
     )
     if unit_id is not None:
         query = query.where(Unit.id == unit_id)
+    if leader_id is not None:
+        query = query.where(Task.leader_in_charge_id == leader_id)
     figures: dict[int, UnitFigures] = {}
     for uid, code, name, status_value, count, with_deadline, last in await session.execute(query):
         item = figures.setdefault(uid, UnitFigures(uid, code, name))
@@ -188,6 +213,7 @@ def _task_line(ctx: AppContext, task: Task, today: dt.date, escalate_after: int)
         days_late=days_late,
         days_left=days_left,
         escalated=escalated,
+        handler=task.handler.full_name if task.handler else None,
     )
 
 
@@ -196,17 +222,21 @@ async def build_summary(
     ctx: AppContext,
     *,
     unit_id: int | None = None,
+    leader_id: int | None = None,
     since: dt.datetime | None = None,
     limit: int = 10,
 ) -> Summary:
-    """Figures for the city (``unit_id=None``) or one unit.
+    """Figures for the city (``unit_id=None``) or one unit; with ``leader_id``, of the tasks
+    that leader is in charge of (lãnh đạo phụ trách) only.
 
     ``since`` bounds "completed since the last digest" (default: the last 24 hours).
     """
     today = ctx.today()
     policy = ctx.settings.reminders
     in_scope = [] if unit_id is None else [Task.lead_unit_id == unit_id]
-    units = await unit_figures(session, today, unit_id)
+    if leader_id is not None:
+        in_scope.append(Task.leader_in_charge_id == leader_id)
+    units = await unit_figures(session, today, unit_id, leader_id=leader_id)
 
     open_with_deadline = and_(Task.completed_at.is_(None), Task.deadline.is_not(None), *in_scope)
     overdue_tasks = await session.scalars(
@@ -214,29 +244,41 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline < today)
         .order_by(Task.deadline, Task.code)
         .limit(limit)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     overdue = [_task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in overdue_tasks]
 
     escalate_before = ctx.calendar.add_working_days(today, -policy.overdue_escalate_after_days)
+    is_escalated = and_(Task.deadline <= escalate_before, Task.deadline < today)
     escalated_tasks = await session.scalars(
         select(Task)
-        .where(open_with_deadline, Task.deadline <= escalate_before, Task.deadline < today)
+        .where(open_with_deadline, is_escalated)
         .order_by(Task.deadline, Task.code)
         .limit(limit)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     escalated = [
         _task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in escalated_tasks
     ]
+    not_escalated_tasks = await session.scalars(
+        select(Task)
+        .where(open_with_deadline, Task.deadline < today, ~is_escalated)
+        .order_by(Task.deadline, Task.code)
+        .limit(limit)
+        .options(selectinload(Task.lead_unit))
+    )
+    overdue_not_escalated = [
+        _task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in not_escalated_tasks
+    ]
 
-    week_end = today + dt.timedelta(days=6 - today.weekday())
+    first_due, last_due = due_window(today)
+    due_soon = and_(open_with_deadline, Task.deadline >= first_due, Task.deadline <= last_due)
     due_tasks = await session.scalars(
         select(Task)
-        .where(open_with_deadline, Task.deadline >= today, Task.deadline <= week_end)
+        .where(due_soon)
         .order_by(Task.deadline, Task.code)
         .limit(limit * 3)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     due_this_week = [_task_line(ctx, t, today, 0) for t in due_tasks]
 
@@ -261,12 +303,15 @@ async def build_summary(
     pending = list(await session.scalars(pending_query))
 
     completed_after = since or (ctx.now() - dt.timedelta(days=1))
+    completed_recently = and_(
+        Task.completed_at.is_not(None), Task.completed_at > completed_after, *in_scope
+    )
     completed_tasks = await session.scalars(
         select(Task)
-        .where(Task.completed_at.is_not(None), Task.completed_at > completed_after, *in_scope)
+        .where(completed_recently)
         .order_by(Task.completed_at.desc())
         .limit(limit * 3)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     completed = [_task_line(ctx, t, today, 0) for t in completed_tasks]
     explanations_total, explanations = await open_requests(
@@ -281,6 +326,14 @@ async def build_summary(
         pending_extensions=pending,
         completed_since=completed,
         escalated=escalated,
+        overdue_not_escalated=overdue_not_escalated,
+        escalated_total=await _count(session, and_(open_with_deadline, is_escalated)),
+        due_this_week_total=await _count(session, due_soon),
+        completed_total=await _count(session, completed_recently),
         open_explanations=explanations,
         open_explanations_total=explanations_total,
     )
+
+
+async def _count(session: AsyncSession, condition: ColumnElement[bool]) -> int:
+    return int(await session.scalar(select(func.count(Task.id)).where(condition)) or 0)

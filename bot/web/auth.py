@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 import hmac
-import ipaddress
 import secrets
 from dataclasses import dataclass
 
@@ -20,14 +18,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.channels.base import WEB
+from bot.channel_traits import WEB
 from bot.context import AppContext
 from bot.models import ChannelIdentity, LoginLink, Official, WebSession
 from bot.services import audit
-from config import Settings
+from bot.services.login_links import TOKEN_BYTES, token_hash
 
 SESSION_TTL = dt.timedelta(hours=12)
-TOKEN_BYTES = 32
 
 
 class LoginLinkProblem(enum.Enum):
@@ -42,53 +39,6 @@ class LoginLinkError(Exception):
     def __init__(self, problem: LoginLinkProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def web_base_url(settings: Settings) -> str:
-    """Where people reach the web server: the public URL when configured, else local."""
-    if settings.public_base_url:
-        return settings.public_base_url.rstrip("/")
-    host = settings.web_host
-    if host in ("", "0.0.0.0", "::"):
-        host = "127.0.0.1"
-    elif _is_ipv6(host):
-        host = f"[{host}]"
-    return f"http://{host}:{settings.web_port}"
-
-
-def _is_ipv6(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).version == 6
-    except ValueError:
-        return False
-
-
-def login_url(settings: Settings, token: str) -> str:
-    return f"{web_base_url(settings)}/login/{token}"
-
-
-async def create_login_link(
-    session: AsyncSession, ctx: AppContext, official: Official, *, via: str
-) -> str:
-    """Issue a one-time login link token for ``official``; returns the plain token."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    now = ctx.now()
-    link = LoginLink(
-        token_hash=token_hash(token),
-        official_id=official.id,
-        created_at=now,
-        expires_at=now + dt.timedelta(minutes=ctx.settings.login_link_ttl_minutes),
-    )
-    session.add(link)
-    await session.flush()
-    await audit.record(
-        session, ctx, "login_link.create", "official", official.id, actor=official, via=via
-    )
-    return token
 
 
 async def check_login_link(session: AsyncSession, ctx: AppContext, token: str) -> LoginLink:

@@ -36,6 +36,7 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -45,11 +46,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import WEB, SendRejected, SendResult, SendTemporaryError
+from bot.channel_traits import WEB
+from bot.channels.core.ordering import ChatOrder
 from bot.context import AppContext
 from bot.i18n import format_datetime
 from bot.messages import IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
+from bot.sending import SendRejected, SendResult, SendTemporaryError
 from bot.services import audit
 from bot.services.access import revoked_official
 from bot.services.directory import official_by_identity
@@ -58,10 +61,9 @@ from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.auth import expire_web_chat_link
 from bot.web.dashboard import attachment_header
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
-from bot.web.fragments import official_options
-from bot.web.html import Markup, page, render
 from bot.web.limits import SlidingWindowLimiter, client_address
-from bot.web.pages import CSRF_FIELD, SECURITY_HEADERS, csrf_input, message_page, same_origin
+from bot.web.pages import CSRF_FIELD, message_page, same_origin
+from bot.web.rendering import render_page
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
 from handlers.dispatcher import COMMAND_RE
@@ -328,6 +330,8 @@ class WebChat:
         self.hub = hub
         self.demo = demo
         self.limiter = SlidingWindowLimiter()
+        self.order = ChatOrder()
+        """One chat's messages are handled in order, also from several tabs."""
 
     def register(self, app: web.Application) -> None:
         app.router.add_get("/chat", self.chat_page)
@@ -352,42 +356,15 @@ class WebChat:
         async with self.ctx.db.session() as session:
             await expire_web_chat_link(session, self.ctx, chat_id)
             official = await official_by_identity(session, WEB.name, chat_id)
-            demo = Markup("")
-            if await self.demo.enabled(session):
-                demo = render(
-                    '<form method="post" action="/chat/demo" class="picker demo">$csrf'
-                    '<label for="demo-official">$label</label>'
-                    '<select name="official" id="demo-official">$options</select>'
-                    '<button type="submit" id="demo-choose">$button</button></form>',
-                    csrf=csrf_input(chat_csrf(token)),
-                    label=TEXTS.t("demo.chat_text", self.lang),
-                    options=_with_selected(
-                        official_options(await demo_officials(session), self.lang), official
-                    ),
-                    button=TEXTS.t("demo.choose", self.lang),
-                )
+            demo = await demo_officials(session) if await self.demo.enabled(session) else None
         lang = official.language if official and official.language in ("vi", "en") else self.lang
-        who = (
-            TEXTS.t("chat.linked", lang, name=official.full_name)
-            if official
-            else TEXTS.t("chat.unlinked", lang)
-        )
-        text = page(
-            "chat.html",
-            lang=lang,
-            title=TEXTS.t("chat.title", lang),
-            dashboard=TEXTS.t("chat.dashboard", lang),
-            who=who,
-            linked=TEXTS.t("chat.linked", lang, name="{name}"),
-            unlinked=TEXTS.t("chat.unlinked", lang),
-            demo=demo,
-            placeholder=TEXTS.t("chat.placeholder", lang),
-            send=TEXTS.t("chat.send", lang),
-            connecting=TEXTS.t("chat.connecting", lang),
-            connected=TEXTS.t("chat.connected", lang),
-            offline=TEXTS.t("chat.offline", lang),
-        )
-        response = web.Response(text=text, content_type="text/html", headers=SECURITY_HEADERS)
+        context = {
+            "title": TEXTS.t("chat.title", lang),
+            "official": official,
+            "demo_officials": demo,
+            "csrf": chat_csrf(token),
+        }
+        response = render_page(request, "chat.html", lang, context)
         if new_token:
             response.set_cookie(
                 CHAT_COOKIE,
@@ -414,12 +391,17 @@ class WebChat:
         async with self.ctx.db.session() as session:
             if not valid or token is None or not await self.demo.enabled(session):
                 return message_page(
-                    self.lang, "error.csrf_title", TEXTS.t("error.csrf", self.lang), status=403
+                    request,
+                    self.lang,
+                    "error.csrf_title",
+                    TEXTS.t("error.csrf", self.lang),
+                    status=403,
                 )
             code = form.get("official")
             official = await demo_official(session, code)
             if official is None:
                 return message_page(
+                    request,
                     self.lang,
                     "error.not_found_title",
                     TEXTS.t("demo.unknown", self.lang),
@@ -474,7 +456,8 @@ class WebChat:
             async for frame in ws:
                 if frame.type != WSMsgType.TEXT:
                     continue
-                await self._on_frame(connection, frame.data, language, address)
+                handle = partial(self._on_frame, connection, frame.data, language, address)
+                await self.order.submit(connection.chat_id, handle)
         finally:
             self.hub.detach(connection)
             pump.cancel()
@@ -708,14 +691,6 @@ async def link_web_identity(
         channel=WEB.name,
         demo=True,
     )
-
-
-def _with_selected(options: Markup, official: Official | None) -> Markup:
-    if official is None:
-        return options
-    marker = render('<option value="$code">', code=official.code)
-    selected = render('<option value="$code" selected>', code=official.code)
-    return Markup(options.replace(marker, selected, 1))
 
 
 def _accept_language(request: web.Request) -> str | None:

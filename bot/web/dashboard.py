@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from aiohttp import web
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -21,8 +22,7 @@ from bot.context import AppContext
 from bot.evaluation.periods import PeriodError, month, parse_period
 from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.trends import weekly_trend
-from bot.i18n import format_date
-from bot.models import DeadlineChange, Official, Report, Task, Unit, WebSession
+from bot.models import DeadlineChange, Official, Report, Role, Task, Unit, WebSession
 from bot.services.directory import (
     TaskAccess,
     can_decide_extensions,
@@ -39,39 +39,16 @@ from bot.services.summary import (
     build_summary,
     unit_figures,
 )
-from bot.status import Status
+from bot.status import STATUS_ORDER, Status
+from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web import auth
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
-from bot.web.explanations import explanation_card, open_explanation_table
-from bot.web.fragments import (
-    deadline_history,
-    due_table,
-    extension_table,
-    figure_cards,
-    official_options,
-    overdue_table,
-    pending_extension,
-    report_table,
-    silent_list,
-    status_labels,
-    task_facts,
-    task_table,
-    task_url,
-    unit_table,
-    unit_url,
-)
-from bot.web.html import Markup, join, page, path_part, render
-from bot.web.pages import (
-    CSRF_FIELD,
-    back_link,
-    csrf_input,
-    html_page,
-    message_page,
-    nav,
-    same_origin,
-)
+from bot.web.explanations import explanation_card, open_explanations
+from bot.web.pages import CSRF_FIELD, message_page, same_origin
+from bot.web.rendering import render_page
 from bot.web.svg_chart import trend_chart, unit_status_chart
 from bot.web.texts import TEXTS
+from bot.web.views import SignedIn, figures, path_part, task_state, task_url
 
 SESSION_COOKIE = "dondoc_session"
 CHART_UNITS = 15
@@ -108,8 +85,8 @@ class Viewer:
         """Heads and staff without a unit see nothing."""
         return sees_everything(self.official) or self.official.unit_id is not None
 
-    def nav(self) -> Markup:
-        return nav(self.lang, self.official, self.csrf)
+    def signed_in(self) -> SignedIn:
+        return SignedIn(self.official, self.csrf)
 
 
 Page = Callable[[web.Request, AsyncSession, Viewer], Awaitable[web.StreamResponse]]
@@ -152,10 +129,10 @@ class Dashboard:
                     session, self.ctx, request.cookies.get(SESSION_COOKIE)
                 )
                 if record is None:
-                    return await self._login_response(session, status=401)
+                    return await self._login_response(request, session, status=401)
                 viewer = Viewer(record)
                 if not viewer.has_scope:
-                    return self._forbidden(viewer)
+                    return self._forbidden(request, viewer)
                 return await handler(request, session, viewer)
 
         return wrapped
@@ -170,7 +147,7 @@ class Dashboard:
                     session, self.ctx, request.cookies.get(SESSION_COOKIE)
                 )
                 if record is None:
-                    return await self._login_response(session, status=401)
+                    return await self._login_response(request, session, status=401)
                 viewer = Viewer(record)
                 submitted = form.get(CSRF_FIELD)
                 token = submitted if isinstance(submitted, str) else None
@@ -178,65 +155,59 @@ class Dashboard:
                     request, self.ctx.settings.public_base_url
                 ) or not auth.csrf_matches(record, token):
                     return message_page(
+                        request,
                         viewer.lang,
                         "error.csrf_title",
                         TEXTS.t("error.csrf", viewer.lang),
                         status=403,
-                        navigation=viewer.nav(),
-                        extra=back_link(viewer.lang),
+                        signed_in=viewer.signed_in(),
+                        back=True,
                     )
                 if not viewer.has_scope:
-                    return self._forbidden(viewer)
+                    return self._forbidden(request, viewer)
                 return await handler(request, session, viewer)
 
         return wrapped
 
-    def _forbidden(self, viewer: Viewer) -> web.Response:
+    def _forbidden(self, request: web.Request, viewer: Viewer) -> web.Response:
         return message_page(
+            request,
             viewer.lang,
             "error.forbidden_title",
             TEXTS.t("error.forbidden", viewer.lang),
             status=403,
-            navigation=viewer.nav(),
-            extra=back_link(viewer.lang),
+            signed_in=viewer.signed_in(),
+            back=True,
         )
 
-    def _not_found(self, viewer: Viewer, what: str) -> web.Response:
+    def _not_found(self, request: web.Request, viewer: Viewer, what: str) -> web.Response:
         return message_page(
+            request,
             viewer.lang,
             "error.not_found_title",
             TEXTS.t("error.not_found", viewer.lang, what=what),
             status=404,
-            navigation=viewer.nav(),
-            extra=back_link(viewer.lang),
+            signed_in=viewer.signed_in(),
+            back=True,
         )
 
     # --- login ----------------------------------------------------------------------------
 
     async def login_page(self, request: web.Request) -> web.StreamResponse:
         async with self.ctx.db.session() as session:
-            return await self._login_response(session, status=200)
+            return await self._login_response(request, session, status=200)
 
-    async def _login_response(self, session: AsyncSession, *, status: int) -> web.Response:
+    async def _login_response(
+        self, request: web.Request, session: AsyncSession, *, status: int
+    ) -> web.Response:
         lang = self.lang
-        demo = Markup("")
-        if await self.demo.enabled(session):
-            demo = page(
-                "demo_login.html",
-                title=TEXTS.t("demo.title", lang),
-                text=TEXTS.t("demo.login_text", lang),
-                options=official_options(await demo_officials(session), lang),
-                button=TEXTS.t("login.button", lang),
-            )
-        body = page(
-            "login.html",
-            title=TEXTS.t("login.title", lang),
-            how=TEXTS.t("login.how", lang, minutes=self.ctx.settings.login_link_ttl_minutes),
-            scope=TEXTS.t("login.scope", lang),
-            chat_link=TEXTS.t("login.chat_link", lang),
-            demo=demo,
-        )
-        return html_page(lang, TEXTS.t("login.title", lang), body, nav(lang), status=status)
+        demo = await demo_officials(session) if await self.demo.enabled(session) else None
+        context = {
+            "title": TEXTS.t("login.title", lang),
+            "minutes": self.ctx.settings.login_link_ttl_minutes,
+            "demo_officials": demo,
+        }
+        return render_page(request, "login.html", lang, context, status=status)
 
     async def login_link_page(self, request: web.Request) -> web.StreamResponse:
         """GET shows a button and spends nothing: link previews must not use the link up."""
@@ -245,26 +216,22 @@ class Dashboard:
             try:
                 await auth.check_login_link(session, self.ctx, token)
             except auth.LoginLinkError as exc:
-                return self._link_problem(exc.problem)
-        lang = self.lang
-        body = page(
-            "login_confirm.html",
-            title=TEXTS.t("login.confirm_title", lang),
-            text=TEXTS.t("login.confirm_text", lang),
-            action=f"/login/{path_part(token)}",
-            button=TEXTS.t("login.button", lang),
-        )
-        return html_page(lang, TEXTS.t("login.title", lang), body, nav(lang))
+                return self._link_problem(request, exc.problem)
+        context = {
+            "title": TEXTS.t("login.title", self.lang),
+            "action": f"/login/{path_part(token)}",
+        }
+        return render_page(request, "login_confirm.html", self.lang, context)
 
     async def login_link_use(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         if not same_origin(request, self.ctx.settings.public_base_url):
-            return self._link_problem(auth.LoginLinkProblem.UNKNOWN)
+            return self._link_problem(request, auth.LoginLinkProblem.UNKNOWN)
         try:
             async with self.ctx.db.session() as session:
                 opened = await auth.use_login_link(session, self.ctx, token, via="web:login-link")
         except auth.LoginLinkError as exc:
-            return self._link_problem(exc.problem)
+            return self._link_problem(request, exc.problem)
         return self._logged_in(request, opened)
 
     async def demo_login(self, request: web.Request) -> web.StreamResponse:
@@ -275,16 +242,22 @@ class Dashboard:
                 request, self.ctx.settings.public_base_url
             ) or not await self.demo.enabled(session):
                 return message_page(
-                    self.lang, "error.forbidden_title", "", status=403, extra=back_link(self.lang)
+                    request,
+                    self.lang,
+                    "error.forbidden_title",
+                    "",
+                    status=403,
+                    back=True,
                 )
             official = await demo_official(session, code)
             if official is None:
                 return message_page(
+                    request,
                     self.lang,
                     "error.not_found_title",
                     TEXTS.t("demo.unknown", self.lang),
                     status=404,
-                    extra=back_link(self.lang),
+                    back=True,
                 )
             opened = await auth.open_session(session, self.ctx, official, via="web:demo")
         return self._logged_in(request, opened)
@@ -306,9 +279,10 @@ class Dashboard:
         public = self.ctx.settings.public_base_url or ""
         return request.secure or public.startswith("https://")
 
-    def _link_problem(self, problem: auth.LoginLinkProblem) -> web.Response:
+    def _link_problem(self, request: web.Request, problem: auth.LoginLinkProblem) -> web.Response:
         status = 404 if problem is auth.LoginLinkProblem.UNKNOWN else 410
         return message_page(
+            request,
             self.lang,
             "login.title",
             TEXTS.t(f"login.{problem.value}", self.lang),
@@ -327,11 +301,12 @@ class Dashboard:
 
     async def _trend(
         self, session: AsyncSession, unit_id: int | None, labels: dict[Status, str], lang: str
-    ) -> Markup:
-        """The weekly trend chart of the city (``unit_id`` None) or one unit."""
+    ) -> Markup | None:
+        """The weekly trend chart of the city (``unit_id`` None) or one unit; None before
+        the first snapshot."""
         points = await weekly_trend(session, self.ctx.today(), unit_id=unit_id)
         if not points:
-            return render('<p class="muted">$none</p>', none=TEXTS.t("overview.trend_none", lang))
+            return None
         return trend_chart(points, labels, TEXTS.t("overview.trend", lang))
 
     async def overview(
@@ -339,51 +314,38 @@ class Dashboard:
     ) -> web.StreamResponse:
         lang = viewer.lang
         scope = viewer.scope_unit_id
-        summary = await build_summary(session, self.ctx, unit_id=scope)
-        if scope is None:
+        leader = viewer.official.role is Role.LEADER
+        wanted = request.query.get("scope", "all")
+        if wanted not in ("mine", "all"):
+            return self._problem(request, viewer, TEXTS.t("overview.bad_scope", lang), 400)
+        mine = leader and wanted == "mine"
+        summary = await build_summary(
+            session, self.ctx, unit_id=scope, leader_id=viewer.official.id if mine else None
+        )
+        if mine:
+            title = TEXTS.t("overview.title_mine", lang)
+        elif scope is None:
             title = TEXTS.t("overview.title_city", lang)
         else:
             unit = await session.get(Unit, scope)
             title = TEXTS.t("overview.title_unit", lang, unit=unit.name if unit else "")
         labels = status_labels(lang)
         charted = summary.units[:CHART_UNITS]
-        chart_note = (
-            TEXTS.t("overview.chart_more", lang, shown=len(charted), total=len(summary.units))
-            if len(summary.units) > len(charted)
-            else ""
-        )
-        body = page(
-            "overview.html",
-            title=title,
-            as_of=TEXTS.t("overview.as_of", lang, date=format_date(summary.today)),
-            cards=figure_cards(summary.counts, summary.deadline_counts, lang),
-            chart_title=TEXTS.t("overview.chart", lang),
-            chart=unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
-            chart_note=chart_note,
-            trend_title=TEXTS.t("overview.trend", lang),
-            trend=await self._trend(session, scope, labels, lang),
-            report=report_form(viewer.csrf, month(self.ctx.today()).label, lang),
-            units_title=TEXTS.t("overview.units", lang),
-            sort_hint=TEXTS.t("overview.sort_hint", lang),
-            units_table=unit_table(summary.units, lang, self.ctx),
-            overdue_title=TEXTS.t("overview.overdue", lang),
-            overdue=overdue_table(summary.overdue, lang),
-            due_title=TEXTS.t("overview.due_week", lang),
-            due=due_table(summary.due_this_week, lang),
-            silent_title=TEXTS.t(
-                "overview.silent", lang, days=self.ctx.settings.digests.no_report_days
-            ),
-            silent=silent_list(summary, lang, self.ctx),
-            extensions_title=TEXTS.t("overview.extensions", lang),
-            extensions=extension_table(summary, lang, self._decider_csrf(viewer)),
-            explanations_title=TEXTS.t(
-                "overview.explanations", lang, n=summary.open_explanations_total
-            ),
-            explanations=open_explanation_table(
-                summary.open_explanations, summary.open_explanations_total, lang, summary.today
-            ),
-        )
-        return html_page(lang, title, body, viewer.nav())
+        context = {
+            "title": title,
+            "scope_switch": leader,
+            "scope_mine": mine,
+            "summary": summary,
+            "figures": figures(summary.counts, summary.deadline_counts),
+            "chart": unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
+            "charted": len(charted),
+            "trend": await self._trend(session, scope, labels, lang),
+            "silent_days": self.ctx.settings.digests.no_report_days,
+            "decider_csrf": self._decider_csrf(viewer),
+            "open_explanations": open_explanations(summary),
+            **self._report_form(viewer),
+        }
+        return render_page(request, "overview.html", lang, context)
 
     async def task_page(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
@@ -397,12 +359,14 @@ class Dashboard:
                 selectinload(Task.lead_unit),
                 selectinload(Task.coordinating_units),
                 selectinload(Task.assigned_by),
+                selectinload(Task.handler),
+                selectinload(Task.leader_in_charge),
             )
         )
         if task is None:
-            return self._not_found(viewer, TEXTS.t("task.title", lang, code=code))
+            return self._not_found(request, viewer, TEXTS.t("task.title", lang, code=code))
         if task_access(viewer.official, task) is TaskAccess.NONE:
-            return self._forbidden(viewer)
+            return self._forbidden(request, viewer)
         changes = list(
             await session.scalars(
                 select(DeadlineChange)
@@ -418,42 +382,21 @@ class Dashboard:
                 .options(selectinload(Report.official), selectinload(Report.attachments))
             )
         )
-        heading = TEXTS.t("task.title", lang, code=task.code)
-        description = (
-            render(
-                '<h3>$label</h3><p class="pre">$text</p>',
-                label=TEXTS.t("task.description", lang),
-                text=task.description,
-            )
-            if task.description
-            else Markup("")
-        )
-        body = page(
-            "task.html",
-            overview=TEXTS.t("nav.overview", lang),
-            unit_url=unit_url(task.lead_unit.code),
-            unit_name=task.lead_unit.name,
-            heading=heading,
-            title=task.title,
-            facts=task_facts(task, lang, self.ctx),
-            description=description,
-            pending=pending_extension(
-                await pending_request(session, task.id), lang, self._decider_csrf(viewer)
+        context = {
+            "title": TEXTS.t("task.title", lang, code=task.code),
+            "task": task,
+            "state": task_state(task, self.ctx),
+            "pending": await pending_request(session, task.id),
+            "decider_csrf": self._decider_csrf(viewer),
+            "explanations": explanation_card(
+                self.ctx, task, await task_requests(session, task.id), viewer.official
             ),
-            explanations=explanation_card(
-                self.ctx,
-                task,
-                await task_requests(session, task.id),
-                viewer.official,
-                viewer.csrf,
-                lang,
-            ),
-            history_title=TEXTS.t("task.deadline_history", lang),
-            history=deadline_history(changes, lang, self.ctx),
-            reports_title=TEXTS.t("task.reports", lang),
-            reports=report_table(reports, lang, self.ctx, with_task=False),
-        )
-        return html_page(lang, heading, body, viewer.nav())
+            "csrf": viewer.csrf,
+            "changes": changes,
+            "reports": reports,
+            "signed_in": viewer.signed_in(),
+        }
+        return render_page(request, "task.html", lang, context)
 
     async def unit_page(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
@@ -462,13 +405,13 @@ class Dashboard:
         code = request.match_info["code"]
         unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(code)))
         if unit is None:
-            return self._not_found(viewer, code)
+            return self._not_found(request, viewer, code)
         if not can_read_unit(viewer.official, unit.id):
-            return self._forbidden(viewer)
+            return self._forbidden(request, viewer)
         today = self.ctx.today()
-        figures = await unit_figures(session, today, unit.id)
-        counts = figures[0].counts if figures else {}
-        deadline_counts = figures[0].deadline_counts if figures else {}
+        unit_rows = await unit_figures(session, today, unit.id)
+        counts = unit_rows[0].counts if unit_rows else {}
+        deadline_counts = unit_rows[0].deadline_counts if unit_rows else {}
         tasks = list(
             await session.scalars(
                 select(Task)
@@ -491,31 +434,26 @@ class Dashboard:
                 )
             )
         )
-        heading = TEXTS.t("unit.title", lang, name=unit.name)
-        export = render(
-            '<form method="post" action="/export" class="card export">$csrf'
-            '<input type="hidden" name="unit" value="$unit">'
-            '<button type="submit">$label</button></form>',
-            csrf=csrf_input(viewer.csrf),
-            unit=unit.code,
-            label=TEXTS.t("nav.export", lang),
-        )
-        body = page(
-            "unit.html",
-            overview=TEXTS.t("nav.overview", lang),
-            heading=heading,
-            cards=figure_cards(counts, deadline_counts, lang),
-            export=export,
-            trend_title=TEXTS.t("overview.trend", lang),
-            trend=await self._trend(session, unit.id, status_labels(lang), lang),
-            report=report_form(viewer.csrf, month(self.ctx.today()).label, lang, unit.code),
-            tasks_title=TEXTS.t("unit.tasks", lang, n=len(tasks)),
-            sort_hint=TEXTS.t("overview.sort_hint", lang),
-            tasks=task_table(tasks, lang, self.ctx),
-            reports_title=TEXTS.t("unit.reports", lang),
-            reports=report_table(reports, lang, self.ctx, with_task=True),
-        )
-        return html_page(lang, heading, body, viewer.nav())
+        context = {
+            "title": TEXTS.t("unit.title", lang, name=unit.name),
+            "unit": unit,
+            "figures": figures(counts, deadline_counts),
+            "trend": await self._trend(session, unit.id, status_labels(lang), lang),
+            "tasks": [(task, task_state(task, self.ctx)) for task in tasks],
+            "reports": reports,
+            **self._report_form(viewer),
+        }
+        return render_page(request, "unit.html", lang, context)
+
+    def _report_form(self, viewer: Viewer) -> dict[str, object]:
+        """What the report form and the navigation need: the viewer, the CSRF token, the
+        current month as the suggested period and the formats."""
+        return {
+            "signed_in": viewer.signed_in(),
+            "csrf": viewer.csrf,
+            "period": month(self.ctx.today()).label,
+            "formats": list(ReportFormat),
+        }
 
     @staticmethod
     def _decider_csrf(viewer: Viewer) -> str | None:
@@ -528,11 +466,13 @@ class Dashboard:
         """Approve or reject a pending extension request (the chat's service: audited, the
         requester and the unit's heads are told), then back to the page it came from."""
         if not can_decide_extensions(viewer.official):
-            return self._forbidden(viewer)
+            return self._forbidden(request, viewer)
         form = await request.post()
         decision = form.get("decision")
         if decision not in ("approve", "reject"):
-            return self._problem(viewer, TEXTS.t("extension.bad_decision", viewer.lang), 400)
+            return self._problem(
+                request, viewer, TEXTS.t("extension.bad_decision", viewer.lang), 400
+            )
         try:
             decided = await decide_and_notify(
                 session,
@@ -544,7 +484,7 @@ class Dashboard:
             )
         except DomainError as exc:
             status = 404 if exc.code == "extension_not_found" else 409
-            return self._problem(viewer, exc.message(viewer.lang), status)
+            return self._problem(request, viewer, exc.message(viewer.lang), status)
         return see_other(task_url(decided.task.code) if form.get("back") == "task" else "/")
 
     async def ask_explanation(
@@ -560,7 +500,7 @@ class Dashboard:
             due_date = None
         if due_date is None or not isinstance(text, str):
             return self._problem(
-                viewer, TEXTS.t("explanation.bad_form", viewer.lang), 400, "explanation"
+                request, viewer, TEXTS.t("explanation.bad_form", viewer.lang), 400, "explanation"
             )
         try:
             task = await task_by_code(session, request.match_info["code"])
@@ -574,7 +514,9 @@ class Dashboard:
                 via="web",
             )
         except DomainError as exc:
-            return self._problem(viewer, exc.message(viewer.lang), _status(exc), "explanation")
+            return self._problem(
+                request, viewer, exc.message(viewer.lang), _status(exc), "explanation"
+            )
         return see_other(task_url(task.code) + "#explanations")
 
     async def answer_explanation(
@@ -593,19 +535,27 @@ class Dashboard:
                 via="web",
             )
         except DomainError as exc:
-            return self._problem(viewer, exc.message(viewer.lang), _status(exc), "explanation")
+            return self._problem(
+                request, viewer, exc.message(viewer.lang), _status(exc), "explanation"
+            )
         return see_other(task_url(answered.task.code) + "#explanations")
 
     def _problem(
-        self, viewer: Viewer, text: str, status: int, topic: str = "extension"
+        self,
+        request: web.Request,
+        viewer: Viewer,
+        text: str,
+        status: int,
+        topic: str = "extension",
     ) -> web.Response:
         return message_page(
+            request,
             viewer.lang,
             f"{topic}.problem_title",
             text,
             status=status,
-            navigation=viewer.nav(),
-            extra=back_link(viewer.lang),
+            signed_in=viewer.signed_in(),
+            back=True,
         )
 
     async def export(
@@ -621,9 +571,9 @@ class Dashboard:
         if isinstance(wanted, str) and wanted:
             unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(wanted)))
             if unit is None:
-                return self._not_found(viewer, wanted)
+                return self._not_found(request, viewer, wanted)
             if not can_read_unit(viewer.official, unit.id):
-                return self._forbidden(viewer)
+                return self._forbidden(request, viewer)
             unit_id, suffix = unit.id, f"-{unit.code}"
         elif unit_id is not None and viewer.official.unit is not None:
             suffix = f"-{viewer.official.unit.code}"
@@ -651,12 +601,13 @@ class Dashboard:
             period = parse_period(text if isinstance(text, str) else "")
         except PeriodError as exc:
             return message_page(
+                request,
                 lang,
                 "error.bad_report_title",
                 str(exc),
                 status=400,
-                navigation=viewer.nav(),
-                extra=back_link(lang),
+                signed_in=viewer.signed_in(),
+                back=True,
             )
         chosen = form.get("format")
         fmt = ReportFormat(chosen) if chosen in set(ReportFormat) else ReportFormat.XLSX
@@ -669,9 +620,9 @@ class Dashboard:
         if isinstance(wanted, str) and wanted:
             unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(wanted)))
             if unit is None:
-                return self._not_found(viewer, wanted)
+                return self._not_found(request, viewer, wanted)
             if not can_read_unit(viewer.official, unit.id):
-                return self._forbidden(viewer)
+                return self._forbidden(request, viewer)
         content = await render_report(session, self.ctx, period, fmt, unit)
         return web.Response(
             body=content,
@@ -684,29 +635,12 @@ class Dashboard:
         )
 
 
-def report_form(csrf: str, period: str, lang: str, unit_code: str | None = None) -> Markup:
-    """The period and format of the report to download."""
-    options = join(render('<option value="$v">$v</option>', v=fmt.value) for fmt in ReportFormat)
-    return render(
-        '<form method="post" action="/report" class="card report-form">$csrf$unit'
-        "<h2>$title</h2>"
-        '<label>$period_label <input name="period" value="$period" required></label> '
-        '<label>$format_label <select name="format">$options</select></label> '
-        '<button type="submit">$download</button></form>',
-        csrf=csrf_input(csrf),
-        unit=render('<input type="hidden" name="unit" value="$u">', u=unit_code)
-        if unit_code
-        else Markup(""),
-        title=TEXTS.t("report.title", lang),
-        period_label=TEXTS.t("report.period", lang),
-        period=period,
-        format_label=TEXTS.t("report.format", lang),
-        options=options,
-        download=TEXTS.t("report.download", lang),
-    )
+# --- responses ------------------------------------------------------------------------------
 
 
-# --- fragments ------------------------------------------------------------------------------
+def status_labels(lang: str) -> dict[Status, str]:
+    """The four official categories' names in ``lang``, for the charts."""
+    return {status: DOMAIN_TEXTS.t(f"status.{status.value}", lang) for status in STATUS_ORDER}
 
 
 def _status(error: DomainError) -> int:

@@ -1,4 +1,4 @@
-"""Responses shared by the dashboard and the chat page: layout, security headers, errors."""
+"""Shared by the dashboard and the chat page: the message page and the same-origin check."""
 
 from __future__ import annotations
 
@@ -6,88 +6,32 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.models import Official
-from bot.texts import TEXTS as DOMAIN_TEXTS
-from bot.web.html import Markup, join, page, render
+from bot.web.rendering import render_page
 from bot.web.texts import TEXTS
+from bot.web.views import SignedIn
 
 CSRF_FIELD = "csrf"
 DEFAULT_PORTS = {"http": 80, "https": 443}
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
-
-def csrf_input(token: str) -> Markup:
-    return render('<input type="hidden" name="$name" value="$value">', name=CSRF_FIELD, value=token)
-
-
-def nav(lang: str, official: Official | None = None, csrf: str | None = None) -> Markup:
-    """Top navigation; logged-in people also get export and logout buttons."""
-    links = [
-        render('<a href="/">$label</a>', label=TEXTS.t("nav.overview", lang)),
-        render('<a href="/chat">$label</a>', label=TEXTS.t("nav.chat", lang)),
-    ]
-    if official is not None and csrf is not None:
-        role = DOMAIN_TEXTS.t(f"role.{official.role.value}", lang)
-        links.append(
-            render(
-                '<span class="who">$who</span>',
-                who=TEXTS.t("who", lang, name=official.full_name, role=role),
-            )
-        )
-        links.append(
-            render(
-                '<form method="post" action="/export" class="inline">$csrf'
-                '<button type="submit" id="export-button">$label</button></form>',
-                csrf=csrf_input(csrf),
-                label=TEXTS.t("nav.export", lang),
-            )
-        )
-        links.append(
-            render(
-                '<form method="post" action="/logout" class="inline">$csrf'
-                '<button type="submit" class="secondary">$label</button></form>',
-                csrf=csrf_input(csrf),
-                label=TEXTS.t("nav.logout", lang),
-            )
-        )
-    return join(links)
-
-
-def html_page(
-    lang: str, title: str, body: Markup, navigation: Markup, *, status: int = 200
-) -> web.Response:
-    text = page("layout.html", lang=lang, title=title, nav=navigation, body=body)
-    return web.Response(
-        text=text, status=status, content_type="text/html", headers=SECURITY_HEADERS
-    )
 
 
 def message_page(
+    request: web.Request,
     lang: str,
     title_key: str,
     text: str,
     *,
     status: int,
-    navigation: Markup | None = None,
-    extra: Markup | None = None,
+    signed_in: SignedIn | None = None,
+    back: bool = False,
 ) -> web.Response:
-    """A short page that says one thing (errors, denials)."""
-    title = TEXTS.t(title_key, lang)
-    body = page("message.html", title=title, text=text, extra=extra or Markup(""))
-    return html_page(lang, title, body, navigation or nav(lang), status=status)
-
-
-def back_link(lang: str) -> Markup:
-    return render('<p><a href="/">$label</a></p>', label=TEXTS.t("error.back", lang))
+    """A short page that says one thing (errors, denials); ``back`` links to the overview."""
+    context = {
+        "title": TEXTS.t(title_key, lang),
+        "text": text,
+        "back": back,
+        "signed_in": signed_in,
+    }
+    return render_page(request, "message.html", lang, context, status=status)
 
 
 def same_origin(request: web.Request, public_base_url: str | None) -> bool:

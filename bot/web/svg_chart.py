@@ -1,15 +1,20 @@
 """Charts as inline SVG, drawn on the server so the dashboard needs no chart library: a
-horizontal stacked bar chart (tasks by unit and status) and the weekly trend lines."""
+horizontal stacked bar chart (tasks by unit and status) and the weekly trend lines.
+
+Data → SVG is geometry, which Python states more plainly than a template; every text that
+goes in (unit names, labels, titles) is escaped by :meth:`Markup.format`, so the result is
+safe markup for the page templates."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from markupsafe import Markup
+
 from bot.evaluation.trends import TrendPoint
 from bot.i18n import format_date
 from bot.services.summary import UnitFigures
 from bot.status import STATUS_ORDER, Status
-from bot.web.html import Markup, join, render
 
 COLOURS: dict[Status, str] = {
     Status.DONE_ON_TIME: "#2e7d32",
@@ -44,9 +49,9 @@ def unit_status_chart(
                 continue
             w = CHART_WIDTH * count / longest
             segments.append(
-                render(
-                    '<rect x="$x" y="$y" width="$w" height="$h" fill="$fill">'
-                    "<title>$tip</title></rect>",
+                _svg(
+                    '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}">'
+                    "<title>{tip}</title></rect>",
                     x=f"{x:.1f}",
                     y=y,
                     w=f"{w:.1f}",
@@ -57,13 +62,13 @@ def unit_status_chart(
             )
             x += w
         rows.append(
-            render(
-                '<text x="$lx" y="$ty" text-anchor="end" class="chart-label">$label</text>'
-                '$segments<text x="$nx" y="$ty" class="chart-total">$total</text>',
+            _svg(
+                '<text x="{lx}" y="{ty}" text-anchor="end" class="chart-label">{label}</text>'
+                '{segments}<text x="{nx}" y="{ty}" class="chart-total">{total}</text>',
                 lx=LABEL_WIDTH - 8,
                 ty=y + BAR - 4,
                 label=_short(unit.name),
-                segments=join(segments),
+                segments=Markup("").join(segments),
                 nx=f"{x + 6:.1f}",
                 total=unit.total,
             )
@@ -73,9 +78,9 @@ def unit_status_chart(
     lx = 8.0
     for status in STATUS_ORDER:
         legend.append(
-            render(
-                '<rect x="$x" y="$y" width="12" height="12" fill="$fill"></rect>'
-                '<text x="$tx" y="$ty" class="chart-legend">$label</text>',
+            _svg(
+                '<rect x="{x}" y="{y}" width="12" height="12" fill="{fill}"></rect>'
+                '<text x="{tx}" y="{ty}" class="chart-legend">{label}</text>',
                 x=lx,
                 y=legend_y,
                 fill=COLOURS[status],
@@ -85,15 +90,20 @@ def unit_status_chart(
             )
         )
         lx += 16 + LEGEND_CHAR * len(labels[status]) + 18
-    return render(
-        '<svg class="chart" viewBox="0 0 $width $height" role="img" aria-label="$title" '
-        'xmlns="http://www.w3.org/2000/svg"><title>$title</title>$rows$legend</svg>',
+    return _svg(
+        '<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>{rows}{legend}</svg>',
         width=width,
         height=height,
         title=title,
-        rows=join(rows),
-        legend=join(legend),
+        rows=Markup("").join(rows),
+        legend=Markup("").join(legend),
     )
+
+
+def _svg(template: str, /, **values: object) -> Markup:
+    """Fill the ``{name}`` fields of an SVG fragment; values are escaped unless markup."""
+    return Markup(template).format(**values)
 
 
 def _short(name: str, limit: int = 30) -> str:
@@ -126,9 +136,9 @@ def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: 
             f"{x(i):.1f},{y(point.counts[status]):.1f}" for i, point in enumerate(points)
         )
         lines.append(
-            render(
-                '<polyline points="$points" fill="none" stroke="$stroke" stroke-width="2">'
-                "<title>$tip</title></polyline>",
+            _svg(
+                '<polyline points="{points}" fill="none" stroke="{stroke}" stroke-width="2">'
+                "<title>{tip}</title></polyline>",
                 points=path,
                 stroke=COLOURS[status],
                 tip=labels[status],
@@ -136,9 +146,9 @@ def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: 
         )
         for i, point in enumerate(points):
             lines.append(
-                render(
-                    '<circle cx="$cx" cy="$cy" r="3" fill="$fill" data-status="$status" '
-                    'data-week="$week"><title>$tip</title></circle>',
+                _svg(
+                    '<circle cx="{cx}" cy="{cy}" r="3" fill="{fill}" data-status="{status}" '
+                    'data-week="{week}"><title>{tip}</title></circle>',
                     cx=f"{x(i):.1f}",
                     cy=f"{y(point.counts[status]):.1f}",
                     fill=COLOURS[status],
@@ -149,18 +159,18 @@ def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: 
             )
     axis_y = TREND_TOP + TREND_PLOT_HEIGHT
     ticks = [
-        render(
-            '<text x="$x" y="$y" text-anchor="middle" class="chart-legend">$label</text>',
+        _svg(
+            '<text x="{x}" y="{y}" text-anchor="middle" class="chart-legend">{label}</text>',
             x=f"{x(i):.1f}",
             y=axis_y + 16,
             label=f"{point.week.day:02d}/{point.week.month:02d}",
         )
         for i, point in enumerate(points)
     ]
-    scale = render(
-        '<text x="4" y="$top" class="chart-legend">$high</text>'
-        '<text x="4" y="$bottom" class="chart-legend">0</text>'
-        '<line x1="$left" y1="$bottom" x2="$right" y2="$bottom" stroke="#999"></line>',
+    scale = _svg(
+        '<text x="4" y="{top}" class="chart-legend">{high}</text>'
+        '<text x="4" y="{bottom}" class="chart-legend">0</text>'
+        '<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999"></line>',
         top=TREND_TOP + 4,
         high=highest,
         bottom=f"{axis_y:.1f}",
@@ -172,9 +182,9 @@ def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: 
     legend_y = axis_y + 28
     for status in STATUS_ORDER:
         legend.append(
-            render(
-                '<rect x="$x" y="$y" width="12" height="12" fill="$fill"></rect>'
-                '<text x="$tx" y="$ty" class="chart-legend">$label</text>',
+            _svg(
+                '<rect x="{x}" y="{y}" width="12" height="12" fill="{fill}"></rect>'
+                '<text x="{tx}" y="{ty}" class="chart-legend">{label}</text>',
                 x=lx,
                 y=legend_y,
                 fill=COLOURS[status],
@@ -184,14 +194,14 @@ def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: 
             )
         )
         lx += 16 + LEGEND_CHAR * len(labels[status]) + 18
-    return render(
-        '<svg class="chart trend" viewBox="0 0 $width $height" role="img" aria-label="$title" '
-        'xmlns="http://www.w3.org/2000/svg"><title>$title</title>$scale$lines$ticks$legend</svg>',
+    return _svg(
+        '<svg class="chart trend" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>{scale}{lines}{ticks}{legend}</svg>',
         width=TREND_WIDTH,
         height=TREND_HEIGHT,
         title=title,
         scale=scale,
-        lines=join(lines),
-        ticks=join(ticks),
-        legend=join(legend),
+        lines=Markup("").join(lines),
+        ticks=Markup("").join(ticks),
+        legend=Markup("").join(legend),
     )

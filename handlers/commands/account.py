@@ -9,6 +9,7 @@ from bot.services import invites, phone_registration
 from bot.services.errors import DomainError
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from handlers.commands.common import ChatError
+from handlers.examples import example_for
 from handlers.router import Router
 from handlers.turn import Turn
 
@@ -113,13 +114,14 @@ async def shared_contact(turn: Turn) -> Reply | None:
 async def help_(turn: Turn) -> Reply:
     """What this person may do: every command their role allows, in their language."""
     lines = [turn.t("help.title")]
+    example = (await example_for(turn)).params()
     role: Role | None = turn.official.role if turn.official else None
     for spec in turn.commands:
         if spec.help_key is None:
             continue
         allowed = spec.roles is None or (role is not None and role in spec.roles)
         if allowed and turn.message.chat_type in spec.chats:
-            lines.append(turn.t(spec.help_key))
+            lines.append(turn.t(spec.help_key, **example))
     if turn.official is None:
         lines.append("")
         lines.append(turn.t("help.register"))

@@ -14,10 +14,10 @@ is audited.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from sqlalchemy import select
 
+from bot.folding import fold
 from bot.i18n import Catalog
 from bot.messages import Button, Reply
 from bot.models import ChannelIdentity, Official
@@ -50,7 +50,7 @@ class ChoiceError(DomainError):
 async def channel(turn: Turn) -> Reply:
     """``/kenh`` shows the choice; ``/kenh <kênh…|tatca|lienket>`` applies one at once."""
     official = official_of(turn)
-    words = _plain(turn.args)
+    words = fold(turn.args)
     if not words:
         return await _show(turn, official)
     if words in LINK_WORDS:
@@ -83,12 +83,6 @@ async def chosen(turn: Turn) -> Reply:
 
 def _t(turn: Turn, key: str, /, **params: object) -> str:
     return TEXTS.t(key, turn.lang, **params)
-
-
-def _plain(text: str) -> str:
-    """Lower case without Vietnamese diacritics: ``Tất cả`` → ``tat ca``."""
-    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def _names(channels: list[str]) -> str:

@@ -29,8 +29,9 @@ class ChatError(DomainError):
         return TEXTS.t(self.code, lang, **self.params)
 
 
-def parse_failed(error: ParseError) -> ChatError:
-    return ChatError(f"parse.{error.code}", **error.params)
+def parse_failed(error: ParseError, **example: object) -> ChatError:
+    """The chat message for a parse error; ``example`` fills the example in it (``date``)."""
+    return ChatError(f"parse.{error.code}", **error.params, **example)
 
 
 def official_of(turn: Turn) -> Official:
@@ -65,7 +66,11 @@ def unit_tasks_query(unit_id: int, *, open_only: bool = True) -> Select[Task]:
         select(Task)
         .where(or_(Task.lead_unit_id == unit_id, Task.id.in_(coordinating)))
         .order_by(Task.deadline.is_(None), Task.deadline, Task.code)
-        .options(selectinload(Task.lead_unit), selectinload(Task.coordinating_units))
+        .options(
+            selectinload(Task.lead_unit),
+            selectinload(Task.coordinating_units),
+            selectinload(Task.handler),
+        )
     )
     if open_only:
         query = query.where(Task.completed_at.is_(None))

@@ -15,6 +15,7 @@ from handlers.commands.common import (
     task_for,
 )
 from handlers.commands.report import saved_text
+from handlers.examples import example_for
 from handlers.router import Router
 from handlers.turn import Turn
 
@@ -28,7 +29,7 @@ async def done(turn: Turn) -> Reply:
     """``/xong NV-01 [note]`` (a file sent with this caption is stored with it)."""
     code, note = first_word(turn.args)
     if not code:
-        raise ChatError("done.usage")
+        raise ChatError("done.usage", **(await example_for(turn)).params())
     official = official_of(turn)
     task = await task_for(turn, code)
     reporting_access(official, task)

@@ -39,6 +39,7 @@ from handlers.commands.common import (
     small_number,
     task_for,
 )
+from handlers.examples import example_date
 from handlers.parsing import ParseError, parse_date
 from handlers.router import Router
 from handlers.texts import TEXTS
@@ -194,7 +195,7 @@ async def _ask(turn: Turn, task: Task, date_text: str, text: str) -> Reply:
     try:
         due_date = parse_date(date_text)
     except ParseError as exc:
-        raise parse_failed(exc) from exc
+        raise parse_failed(exc, date=example_date(turn.ctx.today(), None)) from exc
     if not text:
         raise ChatError("explain.need_text")
     request = await request_explanation(

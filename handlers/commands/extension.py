@@ -23,6 +23,7 @@ from bot.services.extensions import (
     request_extension,
 )
 from bot.services.outbox import notify_official
+from bot.texts import named
 from handlers.commands.common import (
     REPORTING_ROLES,
     ChatError,
@@ -33,6 +34,7 @@ from handlers.commands.common import (
     small_number,
     task_for,
 )
+from handlers.examples import example_date, example_for
 from handlers.parsing import ParseError, parse_date
 from handlers.router import Router
 from handlers.texts import TEXTS
@@ -57,13 +59,13 @@ async def extend(turn: Turn) -> list[Reply] | Reply:
     code, rest = first_word(turn.args)
     date_text, reason = first_word(rest)
     if not code or not date_text:
-        raise ChatError("extend.usage")
+        raise ChatError("extend.usage", **(await example_for(turn)).params())
     task = await task_for(turn, code)
     reporting_access(official, task)
     try:
         new_deadline = parse_date(date_text)
     except ParseError as exc:
-        raise parse_failed(exc) from exc
+        raise parse_failed(exc, date=example_date(turn.ctx.today(), task.deadline)) from exc
     if not reason:
         raise ChatError("extend.need_reason")
     request = await request_extension(
@@ -160,7 +162,7 @@ def _request_notice(
         code=task.code,
         title=shorten(task.title),
         unit=task.lead_unit.name,
-        who=requester.full_name,
+        who=named(requester, lang),
         old=format_date(request.old_deadline, lang),
         new=format_date(request.new_deadline),
         reason=request.reason,

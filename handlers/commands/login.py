@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Catalog
 from bot.messages import Reply
-from bot.web.auth import create_login_link, login_url
+from bot.services.login_links import create_login_link, login_url
 from handlers.router import Router
 from handlers.turn import Turn
 

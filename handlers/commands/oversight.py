@@ -6,23 +6,24 @@ are ``read_only``: they read in their own session after the chat turn has been c
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.digest import render_digest
+from bot.i18n import shorten
+from bot.importing.headers import fold
 from bot.messages import Button, Reply
-from bot.models import ExplanationRequest, Task, Unit
-from bot.services.directory import can_read_unit, sees_everything, unit_by_code
+from bot.models import ExplanationRequest, Role, Task, Unit
+from bot.services.directory import can_read_unit, sees_everything, unit_by_code, units_matching
 from bot.services.explanations import can_request_explanation
-from bot.services.summary import build_summary, unit_figures
-from bot.status import STATUS_ORDER
+from bot.services.summary import build_summary, status_expression, unit_figures
+from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from handlers.commands.common import (
     OVERSIGHT_ROLES,
     ChatError,
-    first_word,
     official_of,
     unit_tasks_query,
 )
@@ -33,9 +34,14 @@ from handlers.turn import Turn
 
 router = Router()
 
+#: ``/tonghop tôi``: the words for "the tasks I am in charge of", folded.
+MINE = frozenset({"toi", "cua toi", "mine"})
 OVERDUE_LIMIT = 60
 EXPLANATION_BUTTONS = 6
 UNIT_LIMIT = 40
+CHOICES = 10
+"""Units offered when a name matches several."""
+CALLBACK = "dv"
 
 
 @router.command(
@@ -47,16 +53,25 @@ UNIT_LIMIT = 40
     read_only=True,
 )
 async def digest(turn: Turn) -> Reply:
-    """The status digest now: city-wide for leaders and admins, own unit for heads."""
+    """The status digest now: city-wide for leaders and admins, own unit for heads;
+    ``/tonghop tôi`` (mine): a leader's own, the tasks they are in charge of."""
     official = official_of(turn)
     ctx = turn.ctx
-    if sees_everything(official):
+    wanted = turn.args.strip()
+    leader_id = None
+    if wanted and fold(wanted) not in MINE:
+        raise ChatError("digest.unknown_scope", word=wanted)
+    if wanted:
+        if official.role is not Role.LEADER:
+            raise ChatError("digest.mine_leaders_only")
+        unit_id, leader_id, scope = None, official.id, turn.t("scope.mine")
+    elif sees_everything(official):
         unit_id, scope = None, turn.t("scope.city")
     elif official.unit is not None:
         unit_id, scope = official.unit.id, official.unit.name
     else:
         raise ChatError("tasks.no_unit")
-    summary = await build_summary(turn.session, ctx, unit_id=unit_id)
+    summary = await build_summary(turn.session, ctx, unit_id=unit_id, leader_id=leader_id)
     text = render_digest(
         summary,
         turn.lang,
@@ -84,7 +99,7 @@ async def overdue(turn: Turn) -> Reply:
         .where(Task.completed_at.is_(None), Task.deadline < turn.ctx.today())
         .order_by(Task.deadline, Task.code)
         .limit(OVERDUE_LIMIT + 1)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     if not sees_everything(official):
         if official.unit_id is None:
@@ -140,37 +155,91 @@ async def _explanation_buttons(turn: Turn, tasks: list[Task]) -> list[list[Butto
     read_only=True,
 )
 async def unit(turn: Turn) -> Reply:
-    """One unit: its figures in the four categories and its open tasks."""
+    """One unit by code, name or part of its name (with or without diacritics): its figures
+    in the four categories and its unfinished tasks; choices when several units match."""
     official = official_of(turn)
-    code, _ = first_word(turn.args)
-    if not code:
+    wanted = turn.args.strip()
+    if not wanted:
         if sees_everything(official):
             return await _unit_codes(turn)
         if official.unit is None:
             raise ChatError("tasks.no_unit")
-        target = official.unit
-    else:
-        target = await unit_by_code(turn.session, code)
+        return await _unit_view(turn, official.unit)
+    shown = shorten(" ".join(wanted.split()), 40)
+    found = await units_matching(turn.session, wanted)
+    readable = [u for u in found if can_read_unit(official, u.id)]
+    found = readable or found  # a unit head who names another unit is told why not
+    if not found:
+        raise ChatError("unit.not_found", text=shown)
+    if len(found) == 1:
+        return await _unit_view(turn, found[0])
+    buttons = [[Button(f"{u.name} ({u.code})", f"{CALLBACK}:{u.code}")] for u in found[:CHOICES]]
+    text = turn.t("unit.choose", n=len(found), text=shown)
+    if len(found) > CHOICES:
+        text += "\n" + turn.t("unit.choose_more", n=len(found) - CHOICES)
+    return turn.reply(text, buttons)
+
+
+@router.callback(CALLBACK)
+async def unit_chosen(turn: Turn) -> Reply:
+    """``dv:<unit code>``: a unit picked among several that matched."""
+    if official_of(turn).role not in OVERSIGHT_ROLES:
+        return turn.reply(turn.t("denied"))
+    if len(turn.callback) < 2:
+        return turn.reply(turn.t("stale_button"))
+    return await _unit_view(turn, await unit_by_code(turn.session, turn.callback[1]))
+
+
+async def _unit_view(turn: Turn, target: Unit) -> Reply:
+    """The unit's counts and the tasks behind them, by the same status rule: the unfinished
+    tasks it leads (in progress within deadline, overdue), then those it coordinates."""
+    official = official_of(turn)
     if not can_read_unit(official, target.id):
         raise ChatError("unit.denied", unit=target.name)
-    figures = await unit_figures(turn.session, turn.ctx.today(), target.id)
-    counts = figures[0].counts if figures else None
+    today = turn.ctx.today()
+    figures = await unit_figures(turn.session, today, target.id)
+    counts = figures[0].counts if figures else Counter[Status]()
     lines = [turn.t("unit.header", unit=target.name, code=target.code)]
     for status in STATUS_ORDER:
         label = DOMAIN_TEXTS.t(f"status.{status.value}", turn.lang)
-        lines.append(f"• {label}: {counts[status] if counts else 0}")
-    open_tasks = list(await turn.session.scalars(unit_tasks_query(target.id)))
+        lines.append(f"• {label}: {counts[status]}")
+    unfinished = (Status.IN_PROGRESS.value, Status.OVERDUE.value)
+    led = list(
+        await turn.session.scalars(
+            unit_tasks_query(target.id, open_only=False).where(
+                Task.lead_unit_id == target.id, status_expression(today).in_(unfinished)
+            )
+        )
+    )
+    coordinated = list(
+        await turn.session.scalars(
+            unit_tasks_query(target.id).where(Task.lead_unit_id != target.id)
+        )
+    )
     lines.append("")
-    if open_tasks:
-        lines.append(turn.t("unit.open", n=len(open_tasks)))
-        for task in open_tasks[:UNIT_LIMIT]:
-            marker = turn.t("tasks.coordinating") if task.lead_unit_id != target.id else ""
-            lines.append(task_line(turn.ctx, task, turn.lang, marker=marker))
-        if len(open_tasks) > UNIT_LIMIT:
-            lines.append(turn.t("list.more", n=len(open_tasks) - UNIT_LIMIT))
+    if led:
+        lines.append(
+            turn.t(
+                "unit.open",
+                n=len(led),
+                in_progress=counts[Status.IN_PROGRESS],
+                overdue=counts[Status.OVERDUE],
+            )
+        )
+        lines += _listed(turn, led)
     else:
         lines.append(turn.t("unit.no_open"))
+    if coordinated:
+        lines += ["", turn.t("unit.coordinating", n=len(coordinated))]
+        lines += _listed(turn, coordinated)
     return turn.reply("\n".join(lines))
+
+
+def _listed(turn: Turn, tasks: list[Task]) -> list[str]:
+    lines = [task_line(turn.ctx, task, turn.lang) for task in tasks[:UNIT_LIMIT]]
+    if len(tasks) > UNIT_LIMIT:
+        lines.append(turn.t("list.more", n=len(tasks) - UNIT_LIMIT))
+    return lines
 
 
 async def _unit_codes(turn: Turn) -> Reply:

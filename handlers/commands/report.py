@@ -47,6 +47,7 @@ from handlers.commands.common import (
     task_for,
     unit_open_tasks,
 )
+from handlers.examples import example_for
 from handlers.formatting import status_label, task_status, timing
 from handlers.parsing import ParseError, parse_percent, parse_report_line
 from handlers.router import Router
@@ -256,7 +257,7 @@ async def _offer_tasks(turn: Turn) -> Reply:
     tasks = await unit_open_tasks(turn.session, official.unit_id) if official.unit_id else []
     if not tasks and official.role is Role.ADMIN:
         await turn.set_state(FLOW, "task", data)
-        return turn.reply(turn.t("flow.type_code"))
+        return turn.reply(turn.t("flow.type_code", **(await example_for(turn)).params()))
     if not tasks:
         await turn.clear_state()
         return turn.reply(turn.t("report.no_open_tasks"))

@@ -1,6 +1,7 @@
-"""/nhiemvu (/tasks): my unit's open tasks, or one task with its full history (with the
-Approve / Reject buttons of a pending extension request for those who decide, and the
-"Yêu cầu giải trình" button of an overdue task for leaders and admins)."""
+"""/nhiemvu (/tasks): my unit's open tasks, those I handle (cán bộ thụ lý) first, or one task
+with its full history (with the Approve / Reject buttons of a pending extension request for
+those who decide, and the "Yêu cầu giải trình" button of an overdue task for leaders and
+admins)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,13 @@ async def tasks(turn: Turn) -> Reply:
     if not open_tasks:
         return turn.reply(turn.t("tasks.none", unit=unit_name))
     lines = [turn.t("tasks.header", unit=unit_name, n=len(open_tasks))]
-    for task in open_tasks[:UNIT_LIST_LIMIT]:
+    mine = [task for task in open_tasks if task.handler_id == official.id]
+    others = [task for task in open_tasks if task.handler_id != official.id]
+    if mine:
+        lines.append(turn.t("tasks.mine", n=len(mine)))
+    for index, task in enumerate([*mine, *others][:UNIT_LIST_LIMIT]):
+        if mine and index == len(mine):
+            lines.append(turn.t("tasks.others", n=len(others)))
         coordinating = task.lead_unit_id != official.unit_id
         marker = turn.t("tasks.coordinating") if coordinating else ""
         lines.append(task_line(turn.ctx, task, turn.lang, marker=marker))
@@ -58,7 +65,7 @@ async def _city_tasks(turn: Turn) -> Reply:
         .where(Task.completed_at.is_(None))
         .order_by(Task.deadline.is_(None), Task.deadline, Task.code)
         .limit(CITY_LIST_LIMIT + 1)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     found = list(await turn.session.scalars(query))
     if not found:
@@ -71,6 +78,7 @@ async def _city_tasks(turn: Turn) -> Reply:
 
 async def _one_task(turn: Turn, code: str) -> Reply:
     task = await task_for(turn, code)
+    await turn.session.refresh(task, ["handler", "leader_in_charge"])
     reports = await task_history(turn.session, task)
     changes = list(
         await turn.session.scalars(

@@ -1,7 +1,7 @@
 """What is due on a day: a few set-based reads, then :data:`rules.RULES` over each task.
 
-The result, :class:`DueItems`, holds the items per unit, per unit head and per deciding
-leader; ``messages.py`` turns it into one message per chat.
+The result, :class:`DueItems`, holds the items per unit, per unit head, per handler (cán
+bộ thụ lý) and per deciding leader; ``messages.py`` turns it into one message per chat.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.calendar import WorkCalendar
 from bot.context import AppContext
@@ -25,7 +26,8 @@ from bot.models import (
     Unit,
     task_coordinators,
 )
-from scheduler.planner.recipients import chunked
+from bot.services.people import named
+from scheduler.planner.recipients import chunked, reachable_handlers
 from scheduler.planner.rules import (
     RULES,
     Audience,
@@ -51,11 +53,17 @@ class DueItems:
     head_items: dict[int, ItemMap] = field(default_factory=lambda: defaultdict(dict))
     leader_items: dict[int | None, ItemMap] = field(default_factory=lambda: defaultdict(dict))
     """Keyed by the deciding leader's official id; None means every leader."""
+    handler_items: dict[int, ItemMap] = field(default_factory=lambda: defaultdict(dict))
+    """The lead unit's items of tasks with a reachable handler, keyed by the handler's id."""
+    handler_units: dict[int, int] = field(default_factory=dict)
+    """Handler's official id → their unit (the task's lead unit)."""
 
     @property
     def unit_ids(self) -> list[int]:
-        """Units whose members or head hear something."""
-        return sorted(set(self.unit_items) | set(self.head_items))
+        """Units whose members, head or handlers hear something."""
+        return sorted(
+            set(self.unit_items) | set(self.head_items) | set(self.handler_units.values())
+        )
 
 
 class WorkingDayIndex:
@@ -89,13 +97,22 @@ async def collect(session: AsyncSession, ctx: AppContext, day: dt.date) -> DueIt
     facts_of_day = await _task_facts(session, ctx, policy, day)
     facts_of_day += await _extension_facts(session, ctx, policy, day)
     facts_of_day += await _explanation_facts(session, ctx, day)
+    handlers = await reachable_handlers(
+        session,
+        [(f.handler_id, f.lead_unit_id) for f in facts_of_day if f.handler_id is not None],
+    )
     for facts in facts_of_day:
         for rule in RULES:
             item = rule.match(policy, facts)
             if item is None:
                 continue
             if rule.audience is Audience.LEAD_UNIT:
-                put(due.unit_items[facts.lead_unit_id], item)
+                handler = facts.handler_id
+                if handler is not None and (handler, facts.lead_unit_id) in handlers:
+                    put(due.handler_items[handler], item)
+                    due.handler_units[handler] = facts.lead_unit_id
+                else:
+                    put(due.unit_items[facts.lead_unit_id], item)
             elif rule.audience is Audience.UNIT_HEAD:
                 put(due.head_items[facts.lead_unit_id], item)
             elif rule.audience is Audience.COORDINATING_UNITS:
@@ -130,6 +147,7 @@ async def _task_facts(
         day,
     )
     nudge = stale_nudge_due(silent, policy, day, previous_working_day)
+    handler, leader = aliased(Official), aliased(Official)
     rows = (
         await connection.execute(
             select(
@@ -139,10 +157,17 @@ async def _task_facts(
                 Task.deadline,
                 Task.progress,
                 Task.lead_unit_id,
+                Task.handler_id,
+                handler.full_name.label("handler_name"),
+                leader.full_name.label("leader_name"),
+                leader.title.label("leader_title"),
                 silent.label("silent_days"),
                 nudge.label("nudge"),
                 Task.last_report_at.is_not(None).label("reported"),
-            ).where(
+            )
+            .outerjoin(handler, handler.id == Task.handler_id)
+            .outerjoin(leader, leader.id == Task.leader_in_charge_id)
+            .where(
                 Task.completed_at.is_(None),
                 or_(and_(Task.deadline.is_not(None), Task.deadline < window_end), nudge),
             )
@@ -168,6 +193,9 @@ async def _task_facts(
             working_days_late=index.between(deadline, day) if overdue else None,
             paused=row.id in paused,
             silent_days=row.silent_days if row.nudge else None,
+            handler_id=row.handler_id,
+            handler=row.handler_name,
+            leader_in_charge=named(row.leader_name, row.leader_title) if row.leader_name else None,
         )
         found.append(facts)
     return found

@@ -1,7 +1,8 @@
 """From due items to one message per chat.
 
 A unit's items go to its bound group chats and to its members on channels without a group;
-a unit head also hears the head items personally (even through a group); leaders hear the
+a handler (cán bộ thụ lý) hears the items of their own tasks on every reachable chat; a unit
+head also hears the head items personally (even through a group); leaders hear the
 extension items they decide plus those every leader decides. Everything one chat should hear
 in a window is one :class:`PlannedMessage`.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import TRAITS
+from bot.channel_traits import TRAITS
 from bot.context import AppContext
 from bot.services.outbox import Recipient
 from scheduler.planner.due import DueItems, ItemMap
@@ -59,8 +60,8 @@ async def build_messages(
     members_in_sql: bool = False,
 ) -> list[PlannedMessage]:
     """One message per chat, most urgent first. With ``members_in_sql`` only the messages
-    that are not simply "the unit's reminder to one of its members" (groups, heads with more
-    to hear, leaders): ``fanout.fan_out`` inserts the members' rows."""
+    that are not simply "the unit's reminder to one of its members" (groups, heads and
+    handlers with more to hear, leaders): ``fanout.fan_out`` inserts the members' rows."""
     messages: dict[tuple[str, str], PlannedMessage] = {}
     group_language = ctx.settings.language
 
@@ -77,19 +78,24 @@ async def build_messages(
             recipient = Recipient(channel, chat_id, group_language, None, unit_id, is_group=True)
             deliver(recipient, title or unit_name, unit_name, items)
     head_ids = {head for unit_id, head in units.heads.items() if head and unit_id in due.head_items}
+    personal_units = set(due.head_items) | set(due.handler_units.values())
     members = await unit_members(
         session,
-        sorted(due.head_items) if members_in_sql else due.unit_ids,
-        heads=head_ids if members_in_sql else None,
+        sorted(personal_units) if members_in_sql else due.unit_ids,
+        heads=head_ids | set(due.handler_units) if members_in_sql else None,
     )
     for member in members:
         unit_name = units.names.get(member.unit_id, "")
         unit_items = due.unit_items.get(member.unit_id, {})
         head_items = due.head_items.get(member.unit_id, {}) if units.is_head(member) else {}
-        if members_in_sql and member.hears_unit and all(k in unit_items for k in head_items):
-            continue  # the fan-out gives this head the unit's message, which says it all
+        own_items = due.handler_items.get(member.official_id, {})
+        says_it_all = not own_items and all(k in unit_items for k in head_items)
+        if members_in_sql and member.hears_unit and says_it_all:
+            continue  # the fan-out gives this member the unit's message, which says it all
         if member.hears_unit and unit_items:
             deliver(member.recipient, member.name, unit_name, unit_items)
+        if own_items:
+            deliver(member.recipient, member.name, unit_name, own_items)
         if head_items:
             deliver(member.recipient, member.name, unit_name, head_items)
     if due.leader_items:

@@ -94,7 +94,7 @@ async def unit_members(
     session: AsyncSession, unit_ids: Sequence[int], *, heads: set[int] | None = None
 ) -> list[Member]:
     """The reachable member chats of the given units; with ``heads``, only unit heads (role
-    head, or one of these officials)."""
+    head) and these officials (heads by appointment, task handlers)."""
     members: list[Member] = []
     connection = await session.connection()
     query = member_chats()
@@ -109,6 +109,23 @@ async def unit_members(
             recipient = Recipient(channel.value, chat_id, language, oid, unit)
             members.append(Member(oid, name, role, unit, bool(hears_unit), recipient))
     return members
+
+
+async def reachable_handlers(
+    session: AsyncSession, handlers: Sequence[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """The (official id, unit id) pairs among ``handlers`` whose official is an active member
+    of that unit with at least one reachable chat: the handlers who hear their tasks."""
+    found: set[tuple[int, int]] = set()
+    chats = member_chats().subquery()
+    for chunk in chunked(sorted({official for official, _ in handlers})):
+        rows = await session.execute(
+            select(chats.c.official_id, chats.c.unit_id)
+            .where(chats.c.official_id.in_(chunk))
+            .distinct()
+        )
+        found.update((official, typing.cast(int, unit)) for official, unit in rows)
+    return found & set(handlers)
 
 
 async def leader_chats(session: AsyncSession) -> list[tuple[int, str, Recipient]]:

@@ -4,7 +4,8 @@ Each :class:`Rule` names its audience and decides, from the :class:`TaskFacts` o
 task on one day, whether it is due and as what item. :data:`RULES` is the whole policy
 (``settings.reminders``, days are working days unless noted):
 
-- before a deadline (``before_days`` 7, 3, 1 and the deadline day): the lead unit;
+- before a deadline (``before_days`` 7, 3, 1 and the deadline day): the lead unit (its
+  cán bộ thụ lý alone when the task names a reachable one, see :attr:`Audience.LEAD_UNIT`);
   coordinating units ``coordinating_before_days`` (1) before and on the day. A deadline on a
   day off counts as due on the working day before it (0 working days left);
 - overdue, every working day (or only the first, ``overdue_every_working_day``): the lead
@@ -43,7 +44,10 @@ class Audience(enum.Enum):
     """Who hears an item."""
 
     LEAD_UNIT = "lead_unit"
-    """The lead unit: its bound group chats, and its members on channels without one."""
+    """The lead unit: its bound group chats, and its members on channels without one. A task
+    whose handler (cán bộ thụ lý) is an active member of the lead unit with a reachable chat
+    is the handler's own: only the handler's chats hear it. A handler who cannot be reached
+    leaves it to the unit, so a reminder is never lost."""
     COORDINATING_UNITS = "coordinating_units"
     """Every coordinating unit, reached like a lead unit."""
     UNIT_HEAD = "unit_head"
@@ -110,6 +114,12 @@ class TaskFacts:
     explanation: ExplanationInfo | None = None
     """Set for an unanswered explanation request made before the day (``lead_unit_id`` is
     then the unit asked to explain)."""
+    handler_id: int | None = None
+    """The task's cán bộ thụ lý, who hears the lead unit's items when reachable."""
+    handler: str | None = None
+    """The handler's name, as the items show it."""
+    leader_in_charge: str | None = None
+    """The task's lãnh đạo phụ trách with their job title, as the items show it."""
 
     def item(self, kind: ItemKind, **details: Any) -> ReminderItem:
         return ReminderItem(
@@ -120,6 +130,8 @@ class TaskFacts:
             deadline=self.deadline,
             progress=self.progress,
             last_report_on=self.last_report_on,
+            handler=self.handler,
+            leader_in_charge=self.leader_in_charge,
             **details,
         )
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import RunOptions, Runtime, StartupError
+from bot.app import RunOptions, Runtime
 from bot.context import AppContext
 from bot.db import Database, DatabaseUnavailable
+from bot.lifecycle import StartupError
 
 
 class Recorder:

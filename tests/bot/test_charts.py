@@ -5,9 +5,9 @@ from __future__ import annotations
 import struct
 from collections import Counter
 
-from bot.charts import MAX_UNITS, status_chart_png
+from bot.charts import MAX_UNITS, SERIES, status_chart_png
 from bot.services.summary import UnitFigures
-from bot.status import Status
+from bot.status import STATUS_ORDER, Status
 
 
 def _size(png: bytes) -> tuple[int, int]:
@@ -34,3 +34,7 @@ def test_chart_is_a_png_that_grows_with_the_units_shown() -> None:
     assert few.startswith(b"\x89PNG\r\n\x1a\n") and many.startswith(b"\x89PNG")
     assert _size(few)[0] == _size(many)[0] == 900
     assert _size(few)[1] < _size(many)[1] == round(100 * (1.6 + 0.38 * MAX_UNITS))
+
+
+def test_bars_and_legend_follow_the_official_order() -> None:
+    assert [status for status, _ in SERIES] == list(STATUS_ORDER)

@@ -198,3 +198,33 @@ async def test_demo_refuses_a_database_that_already_has_units(ctx: AppContext) -
     await load_demo(ctx)
     with pytest.raises(DemoNotEmpty):
         await load_demo(ctx)
+
+
+async def test_demo_names_a_vice_chairman_in_charge_and_handlers_of_the_lead_unit(
+    ctx: AppContext,
+) -> None:
+    await load_demo(ctx)
+    async with ctx.db.session() as session:
+        tasks = list(
+            await session.scalars(
+                select(Task).options(
+                    selectinload(Task.handler), selectinload(Task.leader_in_charge)
+                )
+            )
+        )
+    assert all(
+        task.leader_in_charge is not None and task.leader_in_charge.code.startswith("PCT-")
+        for task in tasks
+    )
+    assert all(
+        task.leader_in_charge.title.startswith("Phó Chủ tịch")
+        for task in tasks
+        if task.leader_in_charge
+    )
+    handled = [task for task in tasks if task.handler is not None]
+    assert len(tasks) / 2 < len(handled) < len(tasks)  # most tasks, not all: units hear some
+    assert all(
+        task.handler.unit_id == task.lead_unit_id and task.handler.role is Role.STAFF
+        for task in handled
+        if task.handler
+    )

@@ -23,6 +23,7 @@ from bot.exporting import (
     build_status_workbook,
 )
 from bot.models import Report, Task, Unit
+from bot.services.people import person_label
 from bot.status import STATUS_ORDER, Status, classify
 from bot.texts import TEXTS
 from tests.bot.builders import add_official, add_task, add_unit
@@ -41,7 +42,13 @@ async def all_tasks(ctx: AppContext) -> list[Task]:
     async with ctx.db.session() as session:
         return list(
             await session.scalars(
-                select(Task).options(selectinload(Task.lead_unit)).order_by(Task.code)
+                select(Task)
+                .options(
+                    selectinload(Task.lead_unit),
+                    selectinload(Task.handler),
+                    selectinload(Task.leader_in_charge),
+                )
+                .order_by(Task.code)
             )
         )
 
@@ -149,24 +156,28 @@ async def test_task_sheet_shows_every_task_with_its_latest_report(demo: AppConte
     for task in tasks:
         row = rows[task.code]
         assert row[1] == task.title
-        assert row[4] == task.lead_unit.name
-        assert as_date(row[6]) == task.deadline
-        assert row[7] == TEXTS.t(f"status.{status(ctx, task).value}")
-        assert row[8] == task.progress
-        assert as_date(row[9]) == task.completed_on
+        assert row[4] == (person_label(task.leader_in_charge) if task.leader_in_charge else None)
+        assert row[5] == task.lead_unit.name
+        assert row[6] == (person_label(task.handler) if task.handler else None)
+        assert as_date(row[8]) == task.deadline
+        assert row[9] == TEXTS.t(f"status.{status(ctx, task).value}")
+        assert row[10] == task.progress
+        assert as_date(row[11]) == task.completed_on
         newest = latest.get(task.id)
         if newest is None:
-            assert row[10:] == (None, None, None, None)
+            assert row[12:] == (None, None, None, None)
             continue
         report = newest
         assert report.official is not None
-        assert (row[10], row[11], row[12]) == (
+        assert (row[12], row[13], row[14]) == (
             report.progress,
             report.note,
             report.official.full_name,
         )
         local = report.created_at.astimezone(ctx.tz).replace(tzinfo=None)
-        assert row[13] == local.replace(microsecond=0)
+        assert row[15] == local.replace(microsecond=0)
+    assert any(row[6] for row in rows.values())  # the demo names handlers
+    assert any(row[4] for row in rows.values())  # and leaders in charge
 
 
 async def test_export_of_one_unit_contains_only_its_tasks(demo: AppContext) -> None:
@@ -240,7 +251,7 @@ async def test_coordinating_units_are_named_not_coded(ctx: AppContext) -> None:
         await add_task(session, ctx, "NV-01", lead, coordinating=[helper])
     sheet = (await export(ctx))[TASKS_SHEET]
     row = next(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
-    assert row[5] == "Sở Xây dựng"
+    assert row[7] == "Sở Xây dựng"
 
 
 async def test_text_that_looks_like_a_formula_is_written_as_text(ctx: AppContext) -> None:

@@ -92,6 +92,39 @@ def test_vietnamese_messages_address_officials_as_dong_chi() -> None:
     assert not casual
 
 
+def test_vietnamese_messages_say_hoan_thanh_not_xong() -> None:
+    """ "xong" is colloquial: texts say "hoàn thành"; only the command /xong keeps its name."""
+    casual = {
+        k: text for k, text in texts("vi").items() if re.search(r"(?<!/)\bxong\b", text, re.I)
+    }
+    assert not casual
+
+
+CATEGORIES = {
+    "vi": ("hoàn thành đúng hạn", "hoàn thành quá hạn", "đang thực hiện trong hạn", "quá hạn"),
+    "en": ("done on time", "done late", "in progress", "overdue"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(CATEGORIES))
+def test_categories_listed_together_come_in_the_official_order(lang: str) -> None:
+    """Where a message names several of the four categories, they come in the official order
+    (hoàn thành đúng hạn, hoàn thành quá hạn, đang thực hiện trong hạn, quá hạn)."""
+    order = CATEGORIES[lang]
+    pattern = re.compile("|".join(re.escape(name) for name in order), re.I)
+    disordered = {}
+    for key, text in texts(lang).items():
+        found = [order.index(m[0].lower()) for m in pattern.finditer(text)]
+        if len(set(found)) > 1 and found != sorted(found):
+            disordered[key] = text
+    assert not disordered
+
+
+def test_one_word_for_status() -> None:
+    """ "Tình trạng" in chat and on the web alike, never "trạng thái"."""
+    assert not {k: t for k, t in texts("vi").items() if re.search("trạng thái", t, re.I)}
+
+
 def test_a_language_without_the_message_falls_back_to_vietnamese() -> None:
     handlers = Catalog("handlers")
     assert handlers.t("denied", "en") == "Sorry, you are not allowed to use this command."

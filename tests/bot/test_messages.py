@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.messages import Button, Document, Reply, split_text
+from bot.messages import Button, Document, Reply, fit_caption, split_text
 
 
 def test_reply_round_trips_through_the_outbox_payload() -> None:
@@ -51,3 +51,16 @@ def test_split_text_cuts_on_line_boundaries_and_loses_nothing(lines: list[str]) 
     )
     if all(line.strip() for line in lines):
         assert "\n".join(parts) == text
+
+
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=60))
+def test_a_file_text_is_its_caption_when_it_fits_else_messages_before_it(
+    text: str, caption_limit: int
+) -> None:
+    before, caption = fit_caption(text, caption_limit, 100)
+    if len(text) <= caption_limit:
+        assert (before, caption) == ([], text)
+    else:
+        assert caption == ""
+        assert before == split_text(text, 100)
+        assert all(len(part) <= 100 for part in before)

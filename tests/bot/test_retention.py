@@ -6,12 +6,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.app import Runtime
+from bot.app import Runtime, scheduler_component
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.models import ChannelIdentity, InboundUpdate, Official, Role, WebMessage
 from bot.services.retention import prune_expired
-from scheduler.service import SchedulerComponent
 
 
 def days_ago(clock: FrozenClock, days: float) -> dt.datetime:
@@ -71,7 +70,7 @@ async def test_the_daily_job_prunes_what_is_past_the_retention_period(
     ctx: AppContext, clock: FrozenClock
 ) -> None:
     await fill(ctx, clock)
-    await SchedulerComponent(Runtime(ctx)).prune()
+    await scheduler_component(Runtime(ctx)).prune()
     assert await remaining(ctx) == (
         ["edge", "new"],
         ["anon-new", "linked-old"],

@@ -22,6 +22,7 @@ from bot.models import (
     OutboxStatus,
     WebSession,
 )
+from bot.services import login_links
 from bot.services.access import reactivate_access, revoke_access
 from bot.services.directory import official_by_code, official_by_identity
 from bot.services.errors import DomainError
@@ -57,7 +58,7 @@ async def linked(ctx: AppContext) -> AppContext:
         await session.flush()
         await auth.open_session(session, ctx, an, via="test")
         await auth.open_session(session, ctx, binh, via="test")
-        await auth.create_login_link(session, ctx, an, via="test")
+        await login_links.create_login_link(session, ctx, an, via="test")
         await create_invite(session, ctx, official=an)
         for official in (an, binh):
             await notify_official(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Protocol
 
-from bot.channels.reconnect import ChannelConnector
+from bot.channels.core.reconnect import ChannelConnector
 
 
 class ControlledSleep:

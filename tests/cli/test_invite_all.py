@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import bot.cli.data_commands
 import bot.cli.db_commands  # noqa: F401 - registers `migrate`
-from bot.channels.base import TELEGRAM
+from bot.channel_traits import TELEGRAM
 from bot.cli import app
 from bot.context import AppContext
 from bot.db import Database

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.channels.base import TELEGRAM, ChannelTraits
+from bot.channel_traits import TELEGRAM, ChannelTraits
 from bot.context import AppContext
 from bot.messages import Attachment, IncomingMessage, Reply, SharedContact, button_options
 from bot.models import ConversationState, OutboxMessage

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from bot.channels.base import TELEGRAM, ChannelTraits
+from bot.channel_traits import TELEGRAM, ChannelTraits
 from bot.context import AppContext
 from bot.models import Official, Role, Task, Unit
 from bot.services import invites

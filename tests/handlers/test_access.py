@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from bot.channels.base import WEB
+from bot.channel_traits import WEB
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.models import OutboxMessage, Report

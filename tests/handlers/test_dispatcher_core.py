@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.base import TELEGRAM, ZALO, ChannelTraits
+from bot.channel_traits import TELEGRAM, ZALO, ChannelTraits
 from bot.context import AppContext
 from bot.messages import Button, IncomingMessage, Reply
 from bot.models import InboundUpdate, Official, Role, Unit

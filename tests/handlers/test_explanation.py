@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from bot.channels.base import ZALO
+from bot.channel_traits import ZALO
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.models import AuditLog, ExplanationRequest, Official

@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.channels.base import ZALO
+from bot.channel_traits import ZALO
 from bot.context import AppContext
 from bot.models import AuditLog, ExtensionRequest, ExtensionStatus, Official, Role
 from bot.services import invites

@@ -107,7 +107,10 @@ async def test_unit_view_for_leader_and_head(world: World) -> None:
     assert text.startswith("Sở Tài chính (STC)")
     assert "• Hoàn thành đúng hạn: 1" in text and "• Quá hạn: 1" in text
     assert "• Đang thực hiện trong hạn: 2" in text
-    assert "Nhiệm vụ đang thực hiện (3):" in text
+    assert (
+        "Nhiệm vụ chưa hoàn thành do đơn vị chủ trì (3: 2 đang thực hiện trong hạn, 1 quá hạn):"
+        in text
+    )
     await backend.push_message(world.nam, "/donvi")
     assert backend.pop_text().startswith("Sở Tài chính (STC)")
 
@@ -119,10 +122,13 @@ async def test_head_cannot_open_another_unit(world: World) -> None:
         "Xin lỗi, đồng chí chỉ xem được nhiệm vụ của đơn vị mình, không xem được Sở Xây dựng."
     )
     await backend.push_message(world.chau, "/donvi XYZ")
-    assert backend.pop_text() == "Không tìm thấy đơn vị XYZ."
+    assert backend.pop_text() == (
+        "Không tìm thấy đơn vị nào có mã hoặc tên “XYZ”. Gõ /donvi để xem danh sách đơn vị."
+    )
     await backend.push_message(world.chau, "/donvi")
     listing = backend.pop_text()
-    assert listing.startswith("Cách dùng: /donvi <mã đơn vị>") and "• SYT — Sở Y tế" in listing
+    assert listing.startswith("Cách dùng: /donvi <mã hoặc tên đơn vị>")
+    assert "• SYT — Sở Y tế" in listing
 
 
 async def test_another_writer_is_not_blocked_while_the_city_is_read(world: World) -> None:

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.folding import fold
 from handlers.parsing import (
     ParsedReport,
     ParseError,
+    command_key,
     is_task_code,
     parse_date,
     parse_percent,
@@ -155,8 +157,9 @@ def test_date_only_parse_errors(text: str) -> None:
         parse_date(text)
     except ParseError as exc:
         assert exc.code in ("date_format", "date_impossible")
-        for lang in ("vi", "en"):  # the message renders whatever was typed
-            assert TEXTS.t(f"parse.{exc.code}", lang, **exc.params)
+        for lang in ("vi", "en"):  # the message renders whatever was typed (and the
+            # example date the handler adds)
+            assert TEXTS.t(f"parse.{exc.code}", lang, **exc.params, date="29/12/2025")
 
 
 @given(st.dates(dt.date(1000, 1, 1), dt.date(9999, 12, 31)), st.sampled_from(["/", "-", "."]))
@@ -164,3 +167,60 @@ def test_date_round_trip(day: dt.date, sep: str) -> None:
     assert parse_date(f"{day.day:02d}{sep}{day.month:02d}{sep}{day.year}") == day
     assert parse_date(f"{day.day}/{day.month}/{day.year}") == day
     assert parse_date(day.isoformat()) == day
+
+
+# Vietnamese letters with their plain forms: every tone and vowel mark, both cases.
+_ACCENTED = {
+    "a": "aàáảãạăằắẳẵặâầấẩẫậAÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ",
+    "e": "eèéẻẽẹêềếểễệEÈÉẺẼẸÊỀẾỂỄỆ",
+    "i": "iìíỉĩịIÌÍỈĨỊ",
+    "o": "oòóỏõọôồốổỗộơờớởỡợOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ",
+    "u": "uùúủũụưừứửữựUÙÚỦŨỤƯỪỨỬỮỰ",
+    "y": "yỳýỷỹỵYỲÝỶỸỴ",
+    "d": "dđDĐ",
+}
+_PLAIN = "bcghklmnpqrstvx"
+
+
+@st.composite
+def accented(draw: st.DrawFn, plain: str) -> str:
+    """``plain`` (a-z) spelt with any diacritics and case an official might use."""
+    out = []
+    for ch in plain:
+        spellings = _ACCENTED.get(ch, ch + ch.upper())
+        out.append(draw(st.sampled_from(spellings)))
+    return "".join(out)
+
+
+@given(st.text(alphabet=_PLAIN + "".join(_ACCENTED), min_size=1, max_size=20).flatmap(accented))
+def test_fold_forgets_diacritics_and_case(text: str) -> None:
+    assert fold(text).isascii() and fold(text) == fold(text).lower()
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.sampled_from(["baocao", "xong", "giahan", "donvi", "kenh", "tonghop"]).flatmap(accented))
+def test_command_names_match_with_or_without_diacritics(name: str) -> None:
+    assert command_key(name) == fold(name) == command_key(fold(name))
+
+
+@given(st.text())
+def test_fold_and_command_key_accept_any_unicode(text: str) -> None:
+    folded = fold(text)
+    assert "  " not in folded and folded == folded.strip()
+    assert " " not in command_key(text) and "_" not in command_key(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("báocáo", "baocao"),
+        ("Báo_Cáo", "baocao"),
+        ("BÁO CÁO", "baocao"),
+        ("đồngý", "dongy"),
+        ("kênh", "kenh"),
+        ("giahạn", "giahan"),
+        ("ĐƠNVỊ", "donvi"),
+    ],
+)
+def test_command_key_examples(typed: str, key: str) -> None:
+    assert command_key(typed) == key

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.channels.base import WEB, ZALO
+from bot.channel_traits import WEB, ZALO
 from bot.context import AppContext
 from bot.models import ChannelIdentity, Official, Role, Unit
 from bot.services import invites

@@ -305,7 +305,7 @@ async def test_a_reminder_button_while_a_report_waits_says_it_was_not_saved(
 
 async def test_text_that_is_not_a_report_gets_a_hint(world: World) -> None:
     await world.backend.push_message(world.hoa, "chào bot")
-    assert "NV-01 60% Đã trình dự thảo" in world.backend.pop_text()
+    assert "ví dụ: NQ-01 60% Đã trình dự thảo" in world.backend.pop_text()  # her own task
 
 
 async def test_free_text_with_unknown_code_suggests(world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.channels.base import ZALO
+from bot.channel_traits import ZALO
 from bot.context import AppContext
 from scheduler.dispatcher import OutboxDispatcher
 from scheduler.ratelimit import ChannelRates

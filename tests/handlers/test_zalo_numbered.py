@@ -3,7 +3,7 @@ numbers, bare commands."""
 
 from __future__ import annotations
 
-from bot.channels.base import ZALO
+from bot.channel_traits import ZALO
 from bot.context import AppContext
 from tests.handlers.conftest import World, make_world
 

@@ -91,12 +91,16 @@ class World:
         completed_on: dt.date | None = None,
         last_report_at: dt.datetime | None = None,
         created_at: dt.datetime | None = None,
+        handler: Official | None = None,
+        leader: Official | None = None,
     ) -> Task:
         now = self.ctx.now()
         task = Task(
             code=code,
             title=title or f"Nhiệm vụ {code}",
             lead_unit_id=unit.id,
+            handler_id=handler.id if handler else None,
+            leader_in_charge_id=leader.id if leader else None,
             deadline=deadline,
             original_deadline=deadline,
             progress=100 if completed_on else progress,

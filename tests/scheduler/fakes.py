@@ -7,8 +7,9 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.channels.base import TELEGRAM, ChannelTraits, SendResult
+from bot.channel_traits import TELEGRAM, ChannelTraits
 from bot.messages import Reply
+from bot.sending import SendResult
 from scheduler.ratelimit import ChannelRates, RateLimiter
 
 

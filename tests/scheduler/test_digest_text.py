@@ -6,11 +6,14 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot.clock import FrozenClock
 from bot.context import AppContext
-from bot.digest import counts_for_log, render_digest
+from bot.demo import load_demo
+from bot.digest import MAX_DIGEST_CHARS, counts_for_log, render_digest
+from bot.messages import split_text
 from bot.models import ExplanationRequest, ExtensionRequest, Role, Task
 from bot.services.summary import build_summary
-from handlers.dispatcher import split_text
+from tests.conftest import HCM
 from tests.scheduler.builders import World
 
 D = dt.date
@@ -23,6 +26,7 @@ async def _city(ctx: AppContext) -> None:
         finance = await world.unit("SO-TC", "Sở Tài chính")
         building = await world.unit("SO-XD", "Sở Xây dựng")
         staff = await world.official("CV-01", finance, name="Nguyễn Văn An")
+        staff.title = "Chuyên viên Phòng Ngân sách"
         late = await world.task("NV-01", finance, D(2025, 12, 4), title="Báo cáo quyết toán")
         await world.task("NV-02", finance, D(2025, 12, 5), completed_on=D(2025, 12, 3))
         await world.task("NV-03", finance, D(2025, 12, 10), progress=40, title="Kế hoạch 2026")
@@ -69,28 +73,34 @@ async def test_city_digest_lists_units_and_tasks_worst_first(ctx: AppContext) ->
 
     lines = text.splitlines()
     assert "(so với lần trước trong ngoặc)" not in text
-    table = lines.index("THEO ĐƠN VỊ (quá hạn / trong hạn / xong đúng hạn / xong quá hạn):")
+    table = lines.index(
+        "THEO ĐƠN VỊ (hoàn thành đúng hạn / hoàn thành quá hạn / đang thực hiện trong hạn"
+        " / quá hạn):"
+    )
     assert lines[table + 1 : table + 3] == [
-        "- Sở Tài chính: 1 / 2 / 1 / 0",
-        "- Sở Xây dựng: 1 / 0 / 0 / 1",
+        "- Sở Tài chính: 1 / 0 / 2 / 1",
+        "- Sở Xây dựng: 0 / 1 / 0 / 1",
     ]
-    overdue = lines.index("NHIỆM VỤ QUÁ HẠN LÂU NHẤT:")
-    assert lines[overdue + 1] == (
+    escalated = lines.index("NHIỆM VỤ CẦN LÃNH ĐẠO CHỈ ĐẠO (quá hạn từ 5 ngày làm việc):")
+    assert lines[escalated + 1] == (
         "- NV-05 Quy hoạch chung thành phố (Sở Xây dựng): hạn 20/11/2025, quá hạn 18 ngày, 0%"
     )
-    assert lines[overdue + 2].startswith(
+    assert lines[escalated + 2] == ""
+    # The escalated task is not listed again among the other overdue tasks.
+    overdue = lines.index("NHIỆM VỤ QUÁ HẠN LÂU NHẤT:")
+    assert lines[overdue + 1].startswith(
         "- NV-01 Báo cáo quyết toán (Sở Tài chính): hạn 04/12/2025"
     )
-    escalated = lines.index("NHIỆM VỤ CẦN LÃNH ĐẠO CHỈ ĐẠO (quá hạn từ 5 ngày làm việc):")
-    assert lines[escalated + 1].startswith("- NV-05 ")
-    assert lines[escalated + 2] == ""
+    assert lines[overdue + 2] == ""
+    assert sum(line.startswith("- NV-05 ") for line in lines) == 1
     week = lines.index("ĐẾN HẠN TRONG TUẦN:")
     assert lines[week + 1] == (
         "- NV-03 Kế hoạch 2026 (Sở Tài chính): hạn 10/12/2025, còn 2 ngày làm việc, 40%"
     )
     pending = lines.index("ĐỀ NGHỊ GIA HẠN CHỜ QUYẾT ĐỊNH:")
     assert lines[pending + 1] == (
-        "- NV-01 Báo cáo quyết toán: 04/12/2025 → 20/12/2025, Nguyễn Văn An đề nghị ngày 07/12/2025"
+        "- NV-01 Báo cáo quyết toán: 04/12/2025 → 20/12/2025, Chuyên viên Phòng Ngân sách"
+        " Nguyễn Văn An đề nghị ngày 07/12/2025"
     )
     silent = lines.index("ĐƠN VỊ CHƯA BÁO CÁO TỪ 7 NGÀY TRỞ LÊN:")
     assert lines[silent + 1 : silent + 3] == [
@@ -195,10 +205,16 @@ async def test_big_digest_splits_into_chat_sized_parts(ctx: AppContext) -> None:
 
     text = render_digest(summary, "vi", scope_name="Toàn thành phố")
 
-    assert "… và 25 đơn vị khác" in text
+    assert len(text) <= MAX_DIGEST_CHARS
     assert max(len(line) for line in text.splitlines()) < 200
+    assert "… và 30 đơn vị khác" in text  # the units table: 10 of 40
+    escalated = text.splitlines().index(
+        "NHIỆM VỤ CẦN LÃNH ĐẠO CHỈ ĐẠO (quá hạn từ 5 ngày làm việc):"
+    )
+    # At most five tasks a list, then how many more (the 120 overdue tasks are escalated).
+    assert text.splitlines()[escalated + 6] == "… và 115 nhiệm vụ khác"
     parts = split_text(text, 2000)
-    assert len(parts) > 1 and all(len(part) <= 2000 for part in parts)
+    assert all(len(part) <= 2000 for part in parts)
     assert "\n".join(parts).replace("\n", "") == text.replace("\n", "")
 
 
@@ -220,6 +236,70 @@ async def test_digest_gives_both_bases_and_counts_done_without_deadline_apart(
     done = lines.index("- Hoàn thành đúng hạn: 3 (37,5% tổng số; 20,0% số có thời hạn)")
     assert lines[done + 1] == "  trong đó hoàn thành (nhiệm vụ không có thời hạn): 2"
     assert "- Quá hạn: 2 (25,0% tổng số; 40,0% số có thời hạn)" in lines
+
+
+async def _due_week_codes(ctx: AppContext) -> list[str]:
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+    return [line.code for line in summary.due_this_week]
+
+
+async def test_due_this_week_on_a_sunday_shows_the_coming_week(
+    ctx: AppContext, clock: FrozenClock
+) -> None:
+    clock.set(dt.datetime(2025, 12, 7, 9, 0, tzinfo=HCM))  # a Sunday
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        finance = await world.unit("SO-TC", "Sở Tài chính")
+        await world.task("NV-01", finance, D(2025, 12, 8))  # Monday
+        await world.task("NV-02", finance, D(2025, 12, 12))  # Friday
+        await world.task("NV-03", finance, D(2025, 12, 14))  # next Sunday: day 7
+        await world.task("NV-04", finance, D(2025, 12, 15))  # day 8
+
+    assert await _due_week_codes(ctx) == ["NV-01", "NV-02", "NV-03"]
+    async with ctx.db.session() as session:
+        text = render_digest(await build_summary(session, ctx), "vi", scope_name="Sở Tài chính")
+    week = text.splitlines().index("ĐẾN HẠN TRONG TUẦN:")
+    assert text.splitlines()[week + 1].startswith("- NV-01 ")
+
+
+async def test_due_this_week_on_a_friday_reaches_the_next_friday(
+    ctx: AppContext, clock: FrozenClock
+) -> None:
+    clock.set(dt.datetime(2025, 12, 12, 9, 0, tzinfo=HCM))  # a Friday
+    async with ctx.db.session() as session:
+        world = World(session, ctx)
+        finance = await world.unit("SO-TC", "Sở Tài chính")
+        await world.task("NV-01", finance, D(2025, 12, 11))  # yesterday: overdue
+        await world.task("NV-02", finance, D(2025, 12, 12))  # today
+        await world.task("NV-03", finance, D(2025, 12, 15))  # Monday
+        await world.task("NV-04", finance, D(2025, 12, 19))  # next Friday
+        await world.task("NV-05", finance, D(2025, 12, 20))  # next Saturday: day 8
+
+    assert await _due_week_codes(ctx) == ["NV-02", "NV-03", "NV-04"]
+
+
+async def test_demo_city_digest_fits_a_phone_and_lists_each_task_once(ctx: AppContext) -> None:
+    await load_demo(ctx)
+    async with ctx.db.session() as session:
+        summary = await build_summary(session, ctx)
+
+    text = render_digest(summary, "vi", scope_name="Toàn thành phố", weekly=True)
+
+    assert len(text) <= MAX_DIGEST_CHARS
+    task_sections = ("NHIỆM VỤ CẦN LÃNH ĐẠO", "NHIỆM VỤ QUÁ HẠN", "ĐẾN HẠN", "HOÀN THÀNH")
+    blocks = [block.splitlines() for block in text.split("\n\n")]
+    codes = [
+        line.split()[1]
+        for block in blocks
+        if block[0].startswith(task_sections)
+        for line in block[1:]
+        if line.startswith("- ")
+    ]
+    assert codes and len(codes) == len(set(codes))
+    assert summary.escalated and summary.overdue_not_escalated
+    escalated = {line.code for line in summary.escalated}
+    assert not escalated & {line.code for line in summary.overdue_not_escalated}
 
 
 async def test_unanswered_explanation_requests_are_listed_with_the_late_ones_marked(

@@ -8,19 +8,18 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.channels.base import (
-    TELEGRAM,
-    ZALO,
+from bot.channel_traits import TELEGRAM, ZALO
+from bot.clock import FrozenClock
+from bot.context import AppContext
+from bot.messages import Button, Document, Reply
+from bot.models import ChannelIdentity, GroupBinding, OutboxMessage, OutboxStatus, Role
+from bot.sending import (
     SendAmbiguous,
     SendBlocked,
     SendRateLimited,
     SendRejected,
     SendTemporaryError,
 )
-from bot.clock import FrozenClock
-from bot.context import AppContext
-from bot.messages import Button, Document, Reply
-from bot.models import ChannelIdentity, GroupBinding, OutboxMessage, OutboxStatus, Role
 from bot.services.outbox import Recipient, enqueue
 from scheduler.dispatcher import OutboxDispatcher, fit_replies
 from tests.scheduler.builders import World

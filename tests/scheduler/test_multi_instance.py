@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Runtime, StartupError
-from bot.channels.base import TELEGRAM, SendResult
+from bot.app import Runtime, scheduler_component
+from bot.channel_traits import TELEGRAM
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.db import Database
+from bot.lifecycle import StartupError
 from bot.messages import Reply
 from bot.models import (
     Channel,
@@ -28,11 +29,11 @@ from bot.models import (
     Task,
     Unit,
 )
+from bot.sending import SendResult
 from config import Settings
 from scheduler import planner
 from scheduler.dispatcher import OutboxDispatcher
 from scheduler.locks import InstanceLock, InstanceLockError
-from scheduler.service import SchedulerComponent
 from tests.scheduler.fakes import virtual_limiter
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -145,7 +146,7 @@ async def test_a_second_scheduler_on_the_same_sqlite_file_refuses_to_start(
     settings = Settings(database_url=sqlite_url)
     contexts = [AppContext(settings=settings, db=Database(sqlite_url), clock=clock) for _ in "ab"]
     await contexts[0].db.create_all()
-    first, second = (SchedulerComponent(Runtime(ctx)) for ctx in contexts)
+    first, second = (scheduler_component(Runtime(ctx)) for ctx in contexts)
     await first.start()
     try:
         with pytest.raises(StartupError, match="Another Dondoc instance is already running"):

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app import Runtime
+from bot.app import Runtime, scheduler_component
 from bot.clock import FrozenClock
 from bot.context import AppContext
-from scheduler.service import SchedulerComponent
 from tests.scheduler.builders import World
 from tests.scheduler.fakes import RecordingSender
 
@@ -20,7 +19,7 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 async def test_jobs_are_registered_with_their_triggers_in_vietnam_time(ctx: AppContext) -> None:
-    component = SchedulerComponent(Runtime(ctx))
+    component = scheduler_component(Runtime(ctx))
 
     jobs = {job.id: job for job in component.scheduler.get_jobs()}
 
@@ -60,7 +59,7 @@ async def test_started_component_plans_and_sends_without_waiting_for_a_tick(
     runtime = Runtime(ctx)
     sender = RecordingSender()
     runtime.senders["telegram"] = sender
-    component = SchedulerComponent(runtime)
+    component = scheduler_component(runtime)
 
     await component.start()
     try:
@@ -76,7 +75,7 @@ async def test_started_component_plans_and_sends_without_waiting_for_a_tick(
 
 
 async def test_planner_ticks_and_digest_rounds_are_timed_for_metrics(ctx: AppContext) -> None:
-    component = SchedulerComponent(Runtime(ctx))
+    component = scheduler_component(Runtime(ctx))
     metrics = ctx.metrics
 
     await component.plan()

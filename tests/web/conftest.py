@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.app import Runtime
+from bot.app import Runtime, web_component
 from bot.context import AppContext
 from bot.models import (
     Attachment,
@@ -28,7 +28,7 @@ from bot.models import (
     Task,
     Unit,
 )
-from bot.web import auth
+from bot.services import login_links
 from bot.web.component import WebComponent
 from tests.conftest import HCM
 
@@ -170,7 +170,7 @@ class Web:
         async with self.ctx.db.session() as session:
             official = await session.scalar(select(Official).where(Official.code == official_code))
             assert official is not None
-            return await auth.create_login_link(session, self.ctx, official, via="test")
+            return await login_links.create_login_link(session, self.ctx, official, via="test")
 
     async def login(self, official_code: str) -> None:
         token = await self.login_link(official_code)
@@ -187,7 +187,7 @@ class Web:
 
 async def serve(ctx: AppContext) -> AsyncIterator[Web]:
     runtime = Runtime(ctx)
-    component = WebComponent(runtime)
+    component = web_component(runtime)
     client = TestClient(TestServer(runtime.web_app))
     await client.start_server()
     try:

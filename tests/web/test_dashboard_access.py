@@ -190,7 +190,7 @@ async def test_text_from_the_database_is_escaped(web: Web, world: World) -> None
     await web.login("LD-01")
     page = await (await web.client.get("/units/STC")).text()
     assert "<script>alert" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
 
 async def test_pages_carry_security_headers(web: Web, world: World) -> None:

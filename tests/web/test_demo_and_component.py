@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.app import RunOptions, Runtime, add_components
+from bot.app import RunOptions, Runtime, add_components, web_component
 from bot.context import AppContext
 from bot.demo import OFFICIAL_CODES, TASK_CODES, UNIT_CODES, load_demo
 from bot.importing import import_files
@@ -184,7 +184,7 @@ async def test_start_prints_where_dondoc_runs_once_everything_runs(
 ) -> None:
     ctx.settings = ctx.settings.model_copy(update={"language": language})
     runtime = Runtime(ctx, RunOptions(port=0))
-    runtime.components.append(WebComponent(runtime))
+    runtime.components.append(web_component(runtime))
     try:
         await runtime.start()
     finally:

@@ -15,13 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.app import Runtime
+from bot.app import Runtime, web_component
 from bot.context import AppContext
 from bot.models import Official, WebSession
-from bot.web import auth
+from bot.services import login_links
 from bot.web.access_log import ACCESS_LOGGER, mask_url
 from bot.web.chat import CHAT_COOKIE
-from bot.web.component import WebComponent
 from tests.web.conftest import Web, World, serve
 
 PUBLIC = "https://dondoc.example.gov.vn"
@@ -87,7 +86,7 @@ async def served_requests(ctx: AppContext, paths: list[str], **update: object) -
     port = unused_port()
     settings = ctx.settings.model_copy(update={"web_port": port, **update})
     runtime = Runtime(AppContext(settings=settings, db=ctx.db, clock=ctx.clock))
-    WebComponent(runtime)
+    web_component(runtime)
     await runtime.start()
     try:
         async with ClientSession() as client:
@@ -104,7 +103,7 @@ async def test_access_log_lines_keep_no_secret(
     async with ctx.db.session() as session:
         leader = await session.scalar(select(Official).where(Official.code == "LD-01"))
         assert leader is not None
-        token = await auth.create_login_link(session, ctx, leader, via="test")
+        token = await login_links.create_login_link(session, ctx, leader, via="test")
     bot_token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
     caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
     await served_requests(

@@ -3,7 +3,8 @@
 Incoming updates become neutral :class:`bot.messages.IncomingMessage` objects
 (:mod:`.convert`), the dispatcher in ``handlers/`` answers with neutral replies, and
 :mod:`.render` turns those into Bot API calls. :mod:`.polling` and :mod:`.webhook` acknowledge
-an update only after its effects are committed; :mod:`.channel` wires it all into the runtime.
+an update only after its effects are committed; :mod:`.channel` is the component the
+composition root (:mod:`bot.app`) builds.
 """
 
 import os

@@ -3,9 +3,10 @@
 ``start()``: build the python-telegram-bot ``Bot`` against ``DONDOC_TELEGRAM_API_URL`` (with
 ``AIORateLimiter`` unless ``DONDOC_TELEGRAM_RATE_LIMITER`` is off), check the token with
 getMe (a refused token is one clear line and the channel stays off; an unreachable Bot API
-makes it keep connecting in the background, see :mod:`bot.channels.reconnect`), publish
+makes it keep connecting in the background, see :mod:`bot.channels.core.reconnect`), publish
 the command menu in Vietnamese and English, then either poll (deleting any webhook) or set
-the webhook to ``<--webhook-url>/telegram/webhook``; finally register the outbox sender.
+the webhook to ``<--webhook-url>/telegram/webhook``; finally register the outbox sender in
+the ``senders`` registry it was given.
 """
 
 from __future__ import annotations
@@ -13,43 +14,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+)
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.app import StartupError
-from bot.channels.base import RetryPolicy
-from bot.channels.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.component import ChannelComponent, ChannelWiring
+from bot.channels.core.delivery import ReplyDelivery
+from bot.channels.core.ordering import ChatOrder
+from bot.channels.core.reconnect import ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.retry import RetryPolicy
+from bot.channels.core.webhook import Webhook, webhook_endpoint
 from bot.channels.telegram.convert import CHANNEL
-from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller
+from bot.channels.telegram.polling import ALLOWED_UPDATES, UpdatePoller, chat_key
 from bot.channels.telegram.process import UpdateProcessor
-from bot.channels.telegram.sender import ReplyDelivery, TelegramSender
-from bot.channels.telegram.webhook import (
-    SECRET_RE,
-    WEBHOOK_PATH,
-    TelegramWebhook,
-    webhook_endpoint,
-    webhook_secret,
-)
+from bot.channels.telegram.sender import TelegramApi, TelegramSender
+from bot.channels.telegram.webhook import SECRET_RE, WEBHOOK_PATH, webhook_secret, webhook_spec
+from bot.lifecycle import StartupError
 from config import Settings
-
-if TYPE_CHECKING:
-    from bot.app import Runtime
 
 log = logging.getLogger(__name__)
 
 SEND_POOL_SIZE = 64
 STOP_GRACE_SECONDS = 10.0
-SQLITE_CONCURRENCY = 4
-"""Updates in flight at once on SQLite. Its write transactions run one at a time anyway (a
-chat turn takes the write lock first, see bot/db.py), so more in flight only means more
-replies on their way: a few overlap the Bot API round trips of replies with the next turn;
-more only add bookkeeping."""
-POSTGRES_CONCURRENCY = 32
 
 
 def file_url(settings: Settings) -> str:
@@ -92,44 +86,36 @@ def command_menu(lang: str) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in menu(lang)]
 
 
-class TelegramChannel:
+class TelegramChannel(ChannelComponent):
     """Component ``telegram``: polling or webhook, plus the outbox sender."""
 
     name = CHANNEL
 
     def __init__(
         self,
-        runtime: Runtime,
+        wiring: ChannelWiring,
         *,
+        concurrency: int = 32,
         retry: RetryPolicy | None = None,
         poll_timeout: float = 25.0,
-        concurrency: int | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.runtime = runtime
-        self.settings = runtime.ctx.settings
-        self.retry = retry or RetryPolicy()
+        """``concurrency``: updates in flight at once (the composition root chooses it for
+        the database)."""
+        super().__init__(wiring, retry=retry, sleep=sleep)
+        self.settings = self.ctx.settings
         self.poll_timeout = poll_timeout
-        self.concurrency = concurrency or (
-            SQLITE_CONCURRENCY if runtime.ctx.db.is_sqlite else POSTGRES_CONCURRENCY
-        )
+        self.concurrency = concurrency
         self.bot = build_bot(self.settings, poll_timeout)
-        self.webhook_url = runtime.options.webhook_url
-        self.webhook: TelegramWebhook | None = None
         self.poller: UpdatePoller | None = None
         self._polling: asyncio.Task[None] | None = None
-        self.connector = ChannelConnector(runtime, CHANNEL, self._go_live, self.retry, sleep=sleep)
         if self.webhook_url:
-            # Routes must exist before the web server starts.
             assert self.settings.telegram_token
             secret = webhook_secret(
                 self.settings.telegram_token, self.settings.telegram_webhook_secret
             )
-            self.webhook = TelegramWebhook(secret)
-            runtime.web_app.router.add_post(WEBHOOK_PATH, self.webhook.handle)
-
-    async def start(self) -> None:
-        await self.connector.start()
+            self.webhook = Webhook(webhook_spec(self.bot), secret)
+            self.webhook.register(wiring.routes)
 
     async def _go_live(self) -> None:
         """Everything from getMe to the registered sender. A network error, 5xx or 429 on
@@ -147,14 +133,13 @@ class TelegramChannel:
 
     async def _go_live_or_fail(self) -> None:
         await self._connect()
-        ctx = self.runtime.ctx
         await self._warm_up()
         processor = UpdateProcessor(
             self.bot,
-            self.runtime.dispatcher,
-            ReplyDelivery(self.bot, ctx, self.retry),
+            self.dispatcher,
+            ReplyDelivery(TelegramApi(self.bot), self.ctx, self.retry),
             self.bot.username,
-            handle_concurrency=1 if ctx.db.is_sqlite else None,
+            handle_concurrency=self.turn_concurrency,
         )
         await self._publish_commands()
         if self.webhook is not None:
@@ -170,17 +155,10 @@ class TelegramChannel:
             )
             self._polling = asyncio.create_task(self.poller.run(), name="telegram-polling")
             log.info("telegram: polling as @%s", self.bot.username)
-        self.runtime.senders[CHANNEL] = TelegramSender(self.bot)
+        self._live(TelegramSender(self.bot))
 
-    async def stop(self) -> None:
-        """Finish in-flight updates (acknowledging them), then close the connection.
-
-        The webhook stays set: other instances behind the same URL keep serving it.
-        """
-        await self.connector.stop()
-        self.runtime.senders.pop(CHANNEL, None)
-        if self.webhook is not None:
-            self.webhook.detach()
+    async def _shut_down(self) -> None:
+        """Finish in-flight updates (acknowledging them), then close the connection."""
         if self.poller is not None and self._polling is not None:
             await self.poller.stop()
             try:
@@ -217,7 +195,7 @@ class TelegramChannel:
     async def _warm_up(self) -> None:
         """Open a database connection and load this year's holidays before the first update
         arrives, so that the first person does not wait for them."""
-        ctx = self.runtime.ctx
+        ctx = self.ctx
         ctx.calendar.is_working_day(ctx.today())
         async with ctx.db.session() as session:
             await session.execute(text("SELECT 1"))
@@ -235,14 +213,17 @@ class TelegramChannel:
 
     async def _set_webhook(self, processor: UpdateProcessor) -> None:
         assert self.webhook is not None and self.webhook_url is not None
-        secret = self.webhook.secret.decode()
+        secret = self.webhook.secret
         if not SECRET_RE.fullmatch(secret):
             raise StartupError(
                 "DONDOC_TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - "
                 "(1 to 256 characters)"
             )
-        self.webhook.attach(self.bot, processor)
-        url = webhook_endpoint(self.webhook_url)
+        order = ChatOrder()
+        self.webhook.attach(
+            lambda update: order.submit(chat_key(update), lambda: processor.process(update))
+        )
+        url = webhook_endpoint(self.webhook_url, WEBHOOK_PATH)
         try:
             await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         except TelegramError as exc:

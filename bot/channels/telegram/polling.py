@@ -8,9 +8,9 @@ unfinished ones again, and the dispatcher's record of processed update keys make
 delivery change nothing.
 
 Updates of different chats are processed concurrently (bounded); updates of one chat run in
-the order they were sent. An update that fails for a database reason is retried with backoff
-for as long as it takes, holding the offset back; one that keeps failing for another reason
-(a bug) is given up after a few tries and logged, so it cannot block everyone else.
+the order they were sent (:mod:`bot.channels.core.ordering`). An update that fails for a
+database reason is retried until it is committed, holding the offset back; one that keeps
+failing for another reason is given up and logged (:mod:`bot.channels.core.retry`).
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.channels.base import RetryPolicy, is_transient
+from bot.channels.core.ordering import ChatOrder
+from bot.channels.core.retry import GaveUp, RetryPolicy, until_committed
 from bot.channels.telegram.sender import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 FETCH_LIMIT = 100
-POISON_ATTEMPTS = 5
-"""Tries before an update failing for a non-database reason is given up."""
 
 ProcessUpdate = Callable[[Update], Awaitable[None]]
 
@@ -77,8 +76,7 @@ class UpdatePoller:
         self.offset: int | None = None
         """The next ``getUpdates`` offset: everything below it is processed."""
         self._acknowledged: int | None = None
-        self._tails: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._order = ChatOrder()
         self._changed = asyncio.Event()
         self._stopping = False
         self._fetch: asyncio.Task[tuple[Update, ...]] | None = None
@@ -96,7 +94,7 @@ class UpdatePoller:
         try:
             await self._fetch_loop()
         except asyncio.CancelledError:
-            for task in self._tasks:
+            for task in self._order.tasks:
                 task.cancel()
             raise
         await self._finish()
@@ -195,49 +193,19 @@ class UpdatePoller:
         self._highest_seen = update_id
         if self.offset is None:
             self.offset = update_id
-        key = chat_key(update)
-        task = asyncio.create_task(self._run_one(update, self._tails.get(key)))
-        self._tails[key] = task
-        self._tasks.add(task)
+        self._order.submit(chat_key(update), lambda: self._run_one(update))
 
-        def forget(done: asyncio.Task[None]) -> None:
-            self._tasks.discard(done)
-            if self._tails.get(key) is done:
-                del self._tails[key]
-
-        task.add_done_callback(forget)
-
-    async def _run_one(self, update: Update, previous: asyncio.Task[None] | None) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
+    async def _run_one(self, update: Update) -> None:
         async with self._slots:
-            await self._process_until_done(update)
-        self._finished(update.update_id)
-
-    async def _process_until_done(self, update: Update) -> None:
-        attempt = 0
-        while True:
             try:
-                await self.process(update)
-                return
-            except Exception as exc:
-                attempt += 1
-                if not is_transient(exc) and attempt >= POISON_ATTEMPTS:
-                    log.exception(
-                        "telegram update %s failed %d times; giving it up",
-                        update.update_id,
-                        attempt,
-                    )
-                    return
-                delay = self.retry.delay(attempt)
-                log.warning(
-                    "telegram update %s not processed (%s: %s); retrying in %.1f s",
-                    update.update_id,
-                    type(exc).__name__,
-                    exc,
-                    delay,
+                await until_committed(
+                    lambda: self.process(update),
+                    retry=self.retry,
+                    what=f"telegram update {update.update_id}",
                 )
-                await asyncio.sleep(delay)
+            except GaveUp:
+                log.exception("telegram update %s given up", update.update_id)
+        self._finished(update.update_id)
 
     def _finished(self, update_id: int) -> None:
         self._pending[update_id] = True
@@ -252,8 +220,8 @@ class UpdatePoller:
 
     async def _finish(self) -> None:
         """After stop(): let in-flight updates finish, then acknowledge them."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._order.tasks:
+            await asyncio.gather(*self._order.tasks, return_exceptions=True)
         if self.offset is not None and self.offset != self._acknowledged:
             with contextlib.suppress(TelegramError):
                 await self.bot.get_updates(offset=self.offset, timeout=0, limit=1)

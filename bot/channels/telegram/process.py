@@ -14,9 +14,10 @@ import logging
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot.channels.base import TELEGRAM
+from bot.channel_traits import TELEGRAM
+from bot.channels.core.delivery import ReplyDelivery
 from bot.channels.telegram.convert import to_incoming
-from bot.channels.telegram.sender import ReplyDelivery
+from bot.channels.telegram.render import ApiCall
 from handlers import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class UpdateProcessor:
         self,
         bot: Bot,
         dispatcher: Dispatcher,
-        delivery: ReplyDelivery,
+        delivery: ReplyDelivery[ApiCall],
         bot_username: str | None,
         *,
         handle_concurrency: int | None = None,

@@ -20,7 +20,8 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.messages import Button, Document, Reply
+from bot.channels.core.delivery import RenderError
+from bot.messages import Button, Document, Reply, fit_caption
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -29,10 +30,6 @@ MAX_CALLBACK_DATA_BYTES = 64
 ReplyKeyboard = ReplyKeyboardMarkup | ReplyKeyboardRemove
 Markup = InlineKeyboardMarkup | ReplyKeyboard
 Method = Literal["send_message", "edit_message_text", "send_document", "send_photo"]
-
-
-class RenderError(ValueError):
-    """A reply Telegram would refuse (e.g. button data over 64 bytes): a bug in a handler."""
 
 
 @dataclass(frozen=True)
@@ -100,11 +97,8 @@ def render(reply: Reply, chat_id: int | str, edit_message_id: int | None = None)
                 )
             ]
         return [text_call(chat_id, reply.text, markup)]
-    calls: list[ApiCall] = []
-    caption = reply.text or attached.caption
-    if caption and len(caption) > MAX_CAPTION:
-        calls.append(text_call(chat_id, caption, None))
-        caption = None
+    before, caption = fit_caption(reply.text or attached.caption, MAX_CAPTION, MAX_TEXT)
+    calls = [text_call(chat_id, part, None) for part in before]
     method: Method = "send_document" if reply.document is not None else "send_photo"
     target = "document" if reply.document is not None else "photo"
     calls.append(

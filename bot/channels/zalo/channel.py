@@ -1,14 +1,14 @@
 """The Zalo channel as a component of the running bot.
 
-Construction registers the routes on the runtime's one web server (they must exist before it
+Construction registers the routes on the bot's one web server (they must exist before it
 starts): ``GET /media/<name>`` (photos Zalo fetches by URL) and, in webhook mode,
 ``POST /zalo/webhook``. ``start()`` checks the token with getMe (a refused token is one
 clear line and the channel stays off; the token itself never appears in logs or messages;
 an unreachable Bot API makes it keep connecting in the background, see
-:mod:`bot.channels.reconnect`), then
-either polls (after deleteWebhook: polling and a webhook exclude each other) or sets the
-webhook to ``<--webhook-url>/zalo/webhook`` with ``DONDOC_ZALO_WEBHOOK_SECRET``; finally it
-registers the outbox sender as ``runtime.senders["zalo"]``.
+:mod:`bot.channels.core.reconnect`), then either polls (after deleteWebhook: polling and a
+webhook exclude each other) or sets the webhook to ``<--webhook-url>/zalo/webhook`` with
+``DONDOC_ZALO_WEBHOOK_SECRET``; finally it registers the outbox sender in the ``senders``
+registry it was given.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
-from bot.app import StartupError
-from bot.channels.base import RetryPolicy
-from bot.channels.reconnect import ChannelConnector, ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.component import ChannelComponent, ChannelWiring
+from bot.channels.core.delivery import ReplyDelivery
+from bot.channels.core.reconnect import ChannelRefused, ChannelUnreachable, Sleep
+from bot.channels.core.retry import RetryPolicy
+from bot.channels.core.webhook import Webhook, webhook_endpoint
 from bot.channels.zalo.client import (
     ZaloClient,
     ZaloError,
@@ -34,11 +35,9 @@ from bot.channels.zalo.media import MediaRoute
 from bot.channels.zalo.polling import ZaloPoller
 from bot.channels.zalo.process import UpdateProcessor
 from bot.channels.zalo.render import ZaloRenderer
-from bot.channels.zalo.sender import ReplyDelivery, ZaloSender
-from bot.channels.zalo.webhook import WEBHOOK_PATH, ZaloWebhook, secret_problem, webhook_endpoint
-
-if TYPE_CHECKING:
-    from bot.app import Runtime
+from bot.channels.zalo.sender import ZaloApi, ZaloSender
+from bot.channels.zalo.webhook import SPEC, WEBHOOK_PATH, secret_problem
+from bot.lifecycle import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -46,46 +45,38 @@ STOP_GRACE_SECONDS = 10.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 
 
-class ZaloChannel:
+class ZaloChannel(ChannelComponent):
     """Component ``zalo``: polling or webhook, plus the outbox sender."""
 
     name = CHANNEL
 
     def __init__(
         self,
-        runtime: Runtime,
+        wiring: ChannelWiring,
         *,
         retry: RetryPolicy | None = None,
         poll_timeout: int = 30,
         concurrency: int = 16,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        settings = runtime.ctx.settings
+        settings = wiring.ctx.settings
         if not settings.zalo_token:
             raise StartupError("DONDOC_ZALO_TOKEN is not set")
-        self.runtime = runtime
-        self.ctx = runtime.ctx
-        self.retry = retry or RetryPolicy()
+        super().__init__(wiring, retry=retry, sleep=sleep)
         self.poll_timeout = poll_timeout
         self.concurrency = concurrency
-        self.webhook_url = runtime.options.webhook_url
-        self.webhook: ZaloWebhook | None = None
         if self.webhook_url:
             problem = secret_problem(settings.zalo_webhook_secret)
             if problem is not None:
                 raise StartupError(problem)
             assert settings.zalo_webhook_secret is not None
-            self.webhook = ZaloWebhook(settings.zalo_webhook_secret)
-            runtime.web_app.router.add_post(WEBHOOK_PATH, self.webhook.handle)
-        MediaRoute(self.ctx).register(runtime.web_app)
+            self.webhook = Webhook(SPEC, settings.zalo_webhook_secret)
+            self.webhook.register(wiring.routes)
+        MediaRoute(self.ctx).register(wiring.routes)
         self.client: ZaloClient | None = None
         self.processor: UpdateProcessor | None = None
         self.poller: ZaloPoller | None = None
         self._polling: asyncio.Task[None] | None = None
-        self.connector = ChannelConnector(runtime, CHANNEL, self._go_live, self.retry, sleep=sleep)
-
-    async def start(self) -> None:
-        await self.connector.start()
 
     async def _go_live(self) -> None:
         """Everything from getMe to the registered sender; a network error, 5xx or 429 on
@@ -111,13 +102,14 @@ class ZaloChannel:
         try:
             await self._connect(client)
             renderer = ZaloRenderer(self.ctx)
-            delivery = ReplyDelivery(client, renderer, self.ctx, self.retry)
+            delivery = ReplyDelivery(ZaloApi(client, renderer), self.ctx, self.retry)
             self.processor = UpdateProcessor(
                 self.ctx,
-                self.runtime.dispatcher,
+                self.dispatcher,
                 delivery,
                 retry=self.retry,
                 concurrency=self.concurrency,
+                turn_concurrency=self.turn_concurrency,
             )
             if self.webhook is not None:
                 await self._set_webhook(client, self.processor)
@@ -126,17 +118,10 @@ class ZaloChannel:
         except BaseException:
             await self._close_client()
             raise
-        self.runtime.senders[CHANNEL] = ZaloSender(client, renderer)
+        self._live(ZaloSender(client, renderer))
 
-    async def stop(self) -> None:
-        """Stop taking updates, let in-flight ones finish, close the connection.
-
-        The webhook stays set: other instances behind the same URL keep serving it.
-        """
-        await self.connector.stop()
-        self.runtime.senders.pop(CHANNEL, None)
-        if self.webhook is not None:
-            self.webhook.detach()
+    async def _shut_down(self) -> None:
+        """Stop taking updates, let in-flight ones finish, close the connection."""
         if self.poller is not None and self._polling is not None:
             await self.poller.stop()
             with contextlib.suppress(asyncio.CancelledError):
@@ -185,10 +170,10 @@ class ZaloChannel:
 
     async def _set_webhook(self, client: ZaloClient, processor: UpdateProcessor) -> None:
         assert self.webhook is not None and self.webhook_url is not None
-        url = webhook_endpoint(self.webhook_url)
+        url = webhook_endpoint(self.webhook_url, WEBHOOK_PATH)
         if not url.startswith("https://"):
             raise StartupError(f"--webhook-url must be an HTTPS URL for Zalo (got {url})")
-        self.webhook.attach(processor)
+        self.webhook.attach(processor.process_now)
         try:
             await client.set_webhook(url, self.webhook.secret)
         except (ZaloNetworkError, ZaloServerError, ZaloRateLimited):

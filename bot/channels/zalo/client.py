@@ -12,7 +12,6 @@ reprs produced here (``mask_token``).
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -48,7 +47,6 @@ __all__ = [
     "parse_update",
     "parse_webhook_body",
     "split_text",
-    "verify_secret",
 ]
 
 log = logging.getLogger(__name__)
@@ -279,13 +277,6 @@ def parse_webhook_body(body: Mapping[str, Any]) -> ZaloUpdate:
             raise InvalidZaloUpdate("webhook result is not an object")
         return parse_update(result)
     return parse_update(body)
-
-
-def verify_secret(header_value: str | None, expected: str) -> bool:
-    """Check the ``X-Bot-Api-Secret-Token`` header in constant time."""
-    if not header_value or not expected:
-        return False
-    return hmac.compare_digest(header_value.encode(), expected.encode())
 
 
 def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:

@@ -1,7 +1,7 @@
 """Zalo updates → neutral :class:`bot.messages.IncomingMessage`.
 
 What a person does in a private chat reaches the handlers: a text (commands work with or
-without the leading slash, see ``bot.channels.base.ZALO``) or an image, whose URL becomes a
+without the leading slash, see ``bot.channel_traits.ZALO``) or an image, whose URL becomes a
 photo attachment and whose caption is the text. Everything else is answered politely here,
 without touching the database:
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.channels.base import ZALO
+from bot.channel_traits import ZALO
 from bot.channels.zalo.client import ZaloMessage, ZaloUpdate
 from bot.i18n import Catalog
 from bot.messages import Attachment, IncomingMessage

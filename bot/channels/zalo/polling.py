@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 
-from bot.channels.base import RetryPolicy
+from bot.channels.core.retry import RetryPolicy
 from bot.channels.zalo.client import (
     InvalidZaloUpdate,
     ZaloBadRequest,

@@ -13,21 +13,20 @@ it is lost only if the process stops before it could be committed (see docs/zalo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
-from bot.channels.base import ZALO, RetryPolicy, is_transient
+from bot.channel_traits import ZALO
+from bot.channels.core.delivery import ReplyDelivery
+from bot.channels.core.ordering import ChatOrder
+from bot.channels.core.retry import RetryPolicy, until_committed
 from bot.channels.zalo.client import ZaloUpdate
 from bot.channels.zalo.convert import TEXTS, Courtesy, to_incoming
-from bot.channels.zalo.sender import ReplyDelivery
+from bot.channels.zalo.render import ZaloCall
 from bot.context import AppContext
 from bot.messages import IncomingMessage, Reply
 from handlers import Dispatcher
 
 log = logging.getLogger(__name__)
-
-POISON_ATTEMPTS = 3
-"""Tries before an update failing for a reason other than an unavailable database is given up."""
 
 
 class StoppedError(Exception):
@@ -39,33 +38,35 @@ class UpdateProcessor:
         self,
         ctx: AppContext,
         dispatcher: Dispatcher,
-        delivery: ReplyDelivery,
+        delivery: ReplyDelivery[ZaloCall],
         *,
         retry: RetryPolicy | None = None,
         concurrency: int = 16,
+        turn_concurrency: int | None = None,
     ) -> None:
         self.ctx = ctx
         self.dispatcher = dispatcher
         self.delivery = delivery
         self.retry = retry or RetryPolicy()
         self._slots = asyncio.Semaphore(concurrency)
-        self._handle_slots = asyncio.Semaphore(1) if ctx.db.is_sqlite else None
-        self._tails: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._handle_slots = asyncio.Semaphore(turn_concurrency) if turn_concurrency else None
+        self._order = ChatOrder()
         self._stopping = asyncio.Event()
-        self._progress = asyncio.Event()
 
     @property
     def in_flight(self) -> int:
         """Updates accepted whose handling (replies included) has not finished."""
-        return len(self._tasks)
+        return len(self._order)
 
     async def process_now(self, update: ZaloUpdate) -> None:
         """Handle ``update`` after the earlier ones of its chat; return once its effects are
         committed (its replies are sent afterwards). Raises if it could not be committed."""
         committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._schedule(update, committed)
-        await committed
+        task = self._schedule(update, committed)
+        await asyncio.wait([committed, task], return_when=asyncio.FIRST_COMPLETED)
+        if not committed.done():
+            raise StoppedError("stopped before the commit")
+        committed.result()
 
     def enqueue(self, update: ZaloUpdate) -> None:
         """Handle a polled update in the background, retrying while the database is away."""
@@ -74,14 +75,14 @@ class UpdateProcessor:
     async def wait_for_room(self, limit: int) -> None:
         """Wait until fewer than ``limit`` updates are in flight (or the processor stops)."""
         while self.in_flight >= limit and not self._stopping.is_set():
-            self._progress.clear()
-            await self._progress.wait()
+            self._order.progress.clear()
+            await self._order.progress.wait()
 
     async def stop(self, grace: float) -> None:
         """Stop retrying; let in-flight updates finish for ``grace`` seconds, then cancel."""
         self._stopping.set()
-        self._progress.set()
-        tasks = list(self._tasks)
+        self._order.progress.set()
+        tasks = list(self._order.tasks)
         if not tasks:
             return
         _, pending = await asyncio.wait(tasks, timeout=grace)
@@ -91,29 +92,13 @@ class UpdateProcessor:
             log.warning("zalo: %d updates still in flight at shutdown were abandoned", len(pending))
             await asyncio.wait(pending)
 
-    def _schedule(self, update: ZaloUpdate, committed: asyncio.Future[None] | None) -> None:
-        key = update.message.chat_id
-        task = asyncio.create_task(self._run(update, self._tails.get(key), committed))
-        self._tails[key] = task
-        self._tasks.add(task)
+    def _schedule(
+        self, update: ZaloUpdate, committed: asyncio.Future[None] | None
+    ) -> asyncio.Task[None]:
+        return self._order.submit(update.message.chat_id, lambda: self._run(update, committed))
 
-        def forget(done: asyncio.Task[None]) -> None:
-            self._tasks.discard(done)
-            if self._tails.get(key) is done:
-                del self._tails[key]
-            self._progress.set()
-
-        task.add_done_callback(forget)
-
-    async def _run(
-        self,
-        update: ZaloUpdate,
-        previous: asyncio.Task[None] | None,
-        committed: asyncio.Future[None] | None,
-    ) -> None:
+    async def _run(self, update: ZaloUpdate, committed: asyncio.Future[None] | None) -> None:
         try:
-            if previous is not None:
-                await asyncio.wait([previous])
             async with self._slots:
                 replies = await self._commit(update, persist=committed is None)
         except asyncio.CancelledError:
@@ -132,33 +117,21 @@ class UpdateProcessor:
             await self.delivery.deliver(update.message.chat_id, replies)
 
     async def _commit(self, update: ZaloUpdate, *, persist: bool) -> list[Reply]:
-        """The replies to ``update``, after its effects are committed."""
+        """The replies to ``update``, after its effects are committed: a webhook update is
+        tried once (Zalo delivers it again), a polled one until it is committed."""
         converted = to_incoming(update)
         if converted is None:
             return []
         if isinstance(converted, Courtesy):
             return [Reply(TEXTS.t(converted.key, self.ctx.settings.language))]
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await self._handle(converted)
-            except Exception as exc:
-                transient = is_transient(exc)
-                if not persist or self._stopping.is_set():
-                    raise
-                if not transient and attempt >= POISON_ATTEMPTS:
-                    raise
-                delay = self.retry.delay(attempt)
-                log.warning(
-                    "zalo update %s not processed (%s: %s); retrying in %.1f s",
-                    update.dedup_key,
-                    type(exc).__name__,
-                    exc,
-                    delay,
-                )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
+        if not persist:
+            return await self._handle(converted)
+        return await until_committed(
+            lambda: self._handle(converted),
+            retry=self.retry,
+            what=f"zalo update {update.dedup_key}",
+            stopping=self._stopping,
+        )
 
     async def _handle(self, message: IncomingMessage) -> list[Reply]:
         if self._handle_slots is None:

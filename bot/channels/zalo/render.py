@@ -25,7 +25,7 @@ from bot.channels.zalo.convert import CHANNEL
 from bot.channels.zalo.media import media_url, publish
 from bot.context import AppContext
 from bot.i18n import Catalog
-from bot.messages import Document, Reply
+from bot.messages import Document, Reply, fit_caption
 from bot.models import ChannelIdentity, Official
 
 TEXTS = Catalog("zalo.render")
@@ -60,12 +60,9 @@ class ZaloRenderer:
         if not base_url or photo.content is None:
             return []
         name = await publish(self.ctx, photo.content, photo.mime)
-        caption = text or photo.caption or None
-        calls: list[ZaloCall] = []
-        if caption is not None and len(caption) > MAX_TEXT_LENGTH:
-            calls = [ZaloCall(text=part) for part in split_text(caption)]
-            caption = None
-        return [*calls, ZaloCall(photo_url=media_url(base_url, name), caption=caption)]
+        before, caption = fit_caption(text or photo.caption, MAX_TEXT_LENGTH, MAX_TEXT_LENGTH)
+        calls = [ZaloCall(text=part) for part in before]
+        return [*calls, ZaloCall(photo_url=media_url(base_url, name), caption=caption or None)]
 
     async def _document_notice(self, document: Document, chat_id: str) -> str:
         lang = await self._language(chat_id)

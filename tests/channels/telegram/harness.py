@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import RunOptions, Runtime
-from bot.channels.base import RetryPolicy
+from bot.app import RunOptions, Runtime, telegram_channel
+from bot.channels.core.retry import RetryPolicy
 from bot.channels.telegram.channel import TelegramChannel
 from bot.context import AppContext
 from bot.db import Database
@@ -28,6 +28,7 @@ from bot.models import (
     ChannelIdentity,
     Official,
     OutboxMessage,
+    OutboxPayload,
     OutboxStatus,
     Role,
     Task,
@@ -70,7 +71,7 @@ class TelegramBot:
     async def start(self) -> TelegramBot:
         options = RunOptions(webhook_url=self.webhook_url, host="127.0.0.1", port=0)
         self.runtime = Runtime(self.ctx, options)
-        self.channel = TelegramChannel(self.runtime, retry=FAST_RETRY, poll_timeout=5)
+        self.channel = telegram_channel(self.runtime, retry=FAST_RETRY, poll_timeout=5)
         self.runtime.components.append(self.channel)
         if self.webhook_url:
             await self.runtime.start()
@@ -215,8 +216,8 @@ async def build_world(ctx: AppContext) -> World:
 
 
 async def deliver_outbox(ctx: AppContext, runtime: Runtime) -> list[OutboxMessage]:
-    """Send the queued notices through the channel's outbox sender (the scheduler's
-    dispatcher does this in production)."""
+    """Send the queued notices and reminders (their shared payloads resolved) through the
+    channel's outbox sender (the scheduler's dispatcher does this in production)."""
     async with ctx.db.session() as session:
         rows = list(
             await session.scalars(
@@ -227,7 +228,10 @@ async def deliver_outbox(ctx: AppContext, runtime: Runtime) -> list[OutboxMessag
         )
         for row in rows:
             sender = runtime.senders[row.channel]
-            replies: Sequence[Reply] = [Reply.from_dict(r) for r in row.payload["replies"]]
+            payload = row.payload
+            if row.shared_payload_id is not None:
+                payload = (await session.get_one(OutboxPayload, row.shared_payload_id)).payload
+            replies: Sequence[Reply] = [Reply.from_dict(r) for r in payload["replies"]]
             await sender.send(row.chat_id, replies, is_group=row.is_group)
             row.status = OutboxStatus.SENT
     return rows

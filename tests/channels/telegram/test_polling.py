@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 from telegram import Bot, Update
 
-from bot.channels.base import RetryPolicy
+from bot.channels.core.retry import RetryPolicy
 from bot.channels.telegram.channel import build_bot
-from bot.channels.telegram.polling import POISON_ATTEMPTS, UpdatePoller
+from bot.channels.telegram.polling import UpdatePoller
 from config import Settings
 from tests.fakes.telegram_api import FakeTelegramServer
 
 FAST = RetryPolicy(backoff=0.01, max_backoff=0.05)
+POISON_ATTEMPTS = FAST.poison_attempts
 
 
 @pytest.fixture

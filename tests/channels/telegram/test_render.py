@@ -72,3 +72,13 @@ def test_contact_request_keyboard_and_its_removal() -> None:
         render(Reply("x", buttons=[[Button("A", "a")]], request_contact="Số"), 1)
     stored = Reply("x", request_contact="Số", remove_keyboard=False)
     assert Reply.from_dict(stored.to_dict()) == stored
+
+
+def test_a_file_text_longer_than_a_message_goes_first_in_several_messages() -> None:
+    document = Document("bao_cao.xlsx", "application/vnd.ms-excel", file_id="DOC1")
+    text = "\n".join(f"Dòng {n}: " + "x" * 90 for n in range(60))  # about 6,000 characters
+    calls = render(Reply(text, document=document), 1001)
+    assert [c.method for c in calls] == ["send_message", "send_message", "send_document"]
+    assert all(len(c.kwargs["text"]) <= 4096 for c in calls[:2])
+    assert "\n".join(c.kwargs["text"] for c in calls[:2]) == text
+    assert calls[2].kwargs["caption"] is None

@@ -146,5 +146,5 @@ async def test_control_characters_in_a_note_are_removed_and_the_export_still_wor
     async with tg_ctx.db.session() as session:
         data = await build_status_workbook(session, tg_ctx)
     sheet = load_workbook(io.BytesIO(data))[TASKS_SHEET]
-    notes = [row[11] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    notes = [row[13] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "Đã trình dự thảo\nlần 2" in notes

@@ -8,11 +8,8 @@ import logging
 import aiohttp
 import pytest
 
-from bot.app import RunOptions, Runtime
-from bot.channels.telegram.channel import TelegramChannel
+from bot.app import RunOptions, Runtime, scheduler_component, telegram_channel, web_component
 from bot.context import AppContext
-from bot.web.component import WebComponent
-from scheduler.service import SchedulerComponent
 from tests.channels.sleeper import ControlledSleep, connected
 from tests.channels.telegram.harness import FAST_RETRY, STAFF, World, say, telegram_context
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -24,7 +21,7 @@ async def test_a_refused_token_is_one_line_and_the_channel_stays_off(
     wrong = telegram_context(ctx, server, telegram_token="123456:WRONG-token")
     runtime = Runtime(wrong, RunOptions())
     sleep = ControlledSleep()
-    channel = TelegramChannel(runtime, retry=FAST_RETRY, sleep=sleep)
+    channel = telegram_channel(runtime, retry=FAST_RETRY, sleep=sleep)
     try:
         await channel.start()
         assert runtime.channel_states == {"telegram": "off"}
@@ -48,14 +45,14 @@ async def test_an_unreachable_api_does_not_stop_start_up(
     caplog.set_level(logging.INFO)
     gone = telegram_context(ctx, server, telegram_api_url="http://127.0.0.1:9/bot")
     runtime = Runtime(gone, RunOptions())
-    channel = TelegramChannel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
+    channel = telegram_channel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
     try:
         await channel.start()
         assert runtime.channel_states == {"telegram": "down"}
         assert "telegram" not in runtime.senders
     finally:
         await channel.stop()
-    [line] = [r for r in caplog.records if r.name == "bot.channels.reconnect"]
+    [line] = [r for r in caplog.records if r.name == "bot.channels.core.reconnect"]
     assert line.getMessage().startswith(
         "telegram: cannot reach the Telegram Bot API at http://127.0.0.1:9/bot"
     )
@@ -84,8 +81,8 @@ async def test_the_rest_starts_while_telegram_is_down_and_it_connects_with_backo
     server.fail("getMe", 502, times=None)
     sleep = ControlledSleep()
     runtime = Runtime(tg_ctx, RunOptions(host="127.0.0.1", port=0))
-    channel = TelegramChannel(runtime, retry=FAST_RETRY, poll_timeout=1, sleep=sleep)
-    runtime.components = [channel, WebComponent(runtime), SchedulerComponent(runtime)]
+    channel = telegram_channel(runtime, retry=FAST_RETRY, poll_timeout=1, sleep=sleep)
+    runtime.components = [channel, web_component(runtime), scheduler_component(runtime)]
     await runtime.start()
     try:
         assert "Dondoc" in capsys.readouterr().out  # everything else runs
@@ -119,7 +116,7 @@ async def test_the_rest_starts_while_telegram_is_down_and_it_connects_with_backo
         assert "/baocao" in reply.text
     finally:
         await runtime.stop()
-    lines = [r for r in caplog.records if r.name == "bot.channels.reconnect"]
+    lines = [r for r in caplog.records if r.name == "bot.channels.core.reconnect"]
     assert len(lines) == 6  # the first failure, four more attempts, connected
     assert all(r.exc_info is None and "\n" not in r.getMessage() for r in lines)
     assert lines[1].getMessage().startswith("telegram: attempt 2: cannot reach")
@@ -134,7 +131,7 @@ async def test_a_token_refused_after_an_outage_turns_the_channel_off_without_ret
     server.fail("getMe", 401, times=None, description="Unauthorized")
     sleep = ControlledSleep()
     runtime = Runtime(tg_ctx, RunOptions())
-    channel = TelegramChannel(runtime, retry=FAST_RETRY, sleep=sleep)
+    channel = telegram_channel(runtime, retry=FAST_RETRY, sleep=sleep)
     try:
         await channel.start()
         await sleep.waiting(1)

@@ -17,12 +17,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import RunOptions, Runtime
-from bot.channels.base import TELEGRAM, ChannelTraits, RetryPolicy, SendResult
+from bot.app import RunOptions, Runtime, zalo_channel
+from bot.channel_traits import TELEGRAM, ChannelTraits
+from bot.channels.core.retry import RetryPolicy
 from bot.channels.zalo.channel import ZaloChannel
 from bot.context import AppContext
 from bot.messages import Reply
 from bot.models import Official, Role, Task, Unit
+from bot.sending import SendResult
 from bot.services import invites
 from scheduler.dispatcher import DispatchStats, OutboxDispatcher
 from scheduler.ratelimit import RateLimiter, rates_from_settings
@@ -55,7 +57,7 @@ class ZaloBot:
     async def start(self) -> ZaloBot:
         options = RunOptions(webhook_url=self.webhook_url, host="127.0.0.1", port=0)
         self.runtime = Runtime(self.ctx, options)
-        self.channel = ZaloChannel(self.runtime, retry=FAST_RETRY, poll_timeout=1)
+        self.channel = zalo_channel(self.runtime, retry=FAST_RETRY, poll_timeout=1)
         self.runtime.components.append(self.channel)
         await self.runtime.start()
         return self

@@ -18,6 +18,7 @@ from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.channels.core.webhook import secret_matches
 from bot.channels.zalo.client import (
     InvalidZaloUpdate,
     ZaloBadRequest,
@@ -33,7 +34,6 @@ from bot.channels.zalo.client import (
     parse_update,
     parse_webhook_body,
     split_text,
-    verify_secret,
 )
 from tests.fakes.zalo_api import FakeZaloServer
 
@@ -520,12 +520,12 @@ def test_invalid_webhook_bodies(body: dict[str, Any]) -> None:
         parse_webhook_body(body)
 
 
-def test_verify_secret() -> None:
-    assert verify_secret("secret-123", "secret-123")
-    assert not verify_secret("secret-124", "secret-123")
-    assert not verify_secret(None, "secret-123")
-    assert not verify_secret("", "")
-    assert verify_secret("mật-khẩu-dài", "mật-khẩu-dài")
+def test_the_webhook_secret_is_compared_exactly() -> None:
+    assert secret_matches("secret-123", "secret-123")
+    assert not secret_matches("secret-124", "secret-123")
+    assert not secret_matches(None, "secret-123")
+    assert not secret_matches("", "")
+    assert secret_matches("mật-khẩu-dài", "mật-khẩu-dài")
 
 
 # ---------------------------------------------------------------- split_text

@@ -160,3 +160,23 @@ async def test_a_command_while_a_free_text_report_waits_says_it_was_not_saved(
     assert "NV-02" in (tasks.text or "") and "Lưu ý" not in (tasks.text or "")
     async with world.ctx.db.session() as session:
         assert await session.scalar(select(Report)) is None
+
+
+async def test_words_typed_with_diacritics_and_units_by_name(
+    server: FakeZaloServer, world: World, zalo: ZaloBot
+) -> None:
+    """Bare commands in Vietnamese spelling, /donvi by part of a name with numbered choices,
+    and help examples naming the official's own task."""
+    await link(world, server, "CV-SXD", LAN)
+    [saved] = await say(server, LAN, "Báo cáo NV-01 50 Đã họp lấy ý kiến")
+    assert (saved.text or "").startswith("Đã lưu báo cáo.")
+    assert (await world.task("NV-01")).progress == 50
+    [help_text] = await say(server, LAN, "trợ giúp")
+    assert "/baocao NV-01 60 nội dung" in (help_text.text or "")
+    await link(world, server, "CT-UBND", "bao")
+    [choice] = await say(server, "bao", "đơn vị sở")
+    assert (choice.text or "").startswith("Có 2 đơn vị khớp với “sở”")
+    assert "1. Sở Tài chính (STC)\n2. Sở Xây dựng (SXD)" in (choice.text or "")
+    [unit] = await say(server, "bao", "2")
+    assert (unit.text or "").startswith("Sở Xây dựng (SXD)\n")
+    assert "(2: 1 đang thực hiện trong hạn, 1 quá hạn):" in (unit.text or "")

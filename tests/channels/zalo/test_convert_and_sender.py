@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from bot.channels.base import (
+from bot.channels.zalo.client import ZaloClient, parse_update
+from bot.channels.zalo.convert import Courtesy, to_incoming
+from bot.channels.zalo.render import ZaloRenderer
+from bot.channels.zalo.sender import ZaloSender
+from bot.context import AppContext
+from bot.messages import Attachment, Button, Document, IncomingMessage, Reply
+from bot.sending import (
     SendAmbiguous,
     SendBlocked,
     SendError,
@@ -15,12 +21,6 @@ from bot.channels.base import (
     SendRejected,
     SendTemporaryError,
 )
-from bot.channels.zalo.client import ZaloClient, parse_update
-from bot.channels.zalo.convert import Courtesy, to_incoming
-from bot.channels.zalo.render import ZaloRenderer
-from bot.channels.zalo.sender import ZaloSender
-from bot.context import AppContext
-from bot.messages import Attachment, Button, Document, IncomingMessage, Reply
 from tests.fakes.zalo_api import FakeZaloServer
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import aiohttp
 from sqlalchemy import select
 
-from bot.channels.base import TELEGRAM
+from bot.channel_traits import TELEGRAM
 from bot.clock import FrozenClock
 from bot.context import AppContext
 from bot.messages import IncomingMessage

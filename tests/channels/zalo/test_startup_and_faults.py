@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot.app import RunOptions, Runtime
-from bot.channels.zalo.channel import ZaloChannel
+from bot.app import RunOptions, Runtime, zalo_channel
 from bot.context import AppContext
 from bot.models import AuditLog, Base, ChannelIdentity
 from tests.channels.sleeper import ControlledSleep, connected
@@ -28,7 +27,7 @@ async def test_a_refused_token_is_one_clear_line_and_the_channel_stays_off(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     runtime = Runtime(zalo_context(ctx, server, zalo_token=WRONG_TOKEN), RunOptions(port=0))
-    channel = ZaloChannel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
+    channel = zalo_channel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
     try:
         await channel.start()
         assert runtime.channel_states == {"zalo": "off"}
@@ -51,14 +50,14 @@ async def test_an_unreachable_api_does_not_stop_start_up(
         update={"zalo_token": WRONG_TOKEN, "zalo_api_url": "http://127.0.0.1:9"}
     )
     runtime = Runtime(AppContext(settings=settings, db=ctx.db, clock=ctx.clock))
-    channel = ZaloChannel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
+    channel = zalo_channel(runtime, retry=FAST_RETRY, sleep=ControlledSleep())
     try:
         await channel.start()
         assert runtime.channel_states == {"zalo": "down"}
         assert "zalo" not in runtime.senders
     finally:
         await channel.stop()
-    [line] = [r for r in caplog.records if r.name == "bot.channels.reconnect"]
+    [line] = [r for r in caplog.records if r.name == "bot.channels.core.reconnect"]
     assert line.getMessage().startswith("zalo: cannot reach the Zalo Bot API at http://127.0.0.1:9")
     assert line.exc_info is None
     assert "not-the-right-secret" not in caplog.text
@@ -71,7 +70,7 @@ async def test_zalo_answering_5xx_at_start_up_connects_later_with_backoff(
     server.fail("getMe", 503, times=None)
     sleep = ControlledSleep()
     runtime = Runtime(zalo_ctx, RunOptions(host="127.0.0.1", port=0))
-    channel = ZaloChannel(runtime, retry=FAST_RETRY, poll_timeout=1, sleep=sleep)
+    channel = zalo_channel(runtime, retry=FAST_RETRY, poll_timeout=1, sleep=sleep)
     runtime.components = [channel]
     await runtime.start()
     try:
@@ -88,7 +87,7 @@ async def test_zalo_answering_5xx_at_start_up_connects_later_with_backoff(
         await link(world, server, "CV-SXD", "lan")
     finally:
         await runtime.stop()
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.channels.reconnect"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.channels.core.reconnect"]
     assert len(lines) == 3
     assert lines[1].startswith("zalo: attempt 2: cannot reach the Zalo Bot API")
     assert lines[2] == "zalo: connected after 3 attempts"
@@ -137,8 +136,8 @@ async def test_dondoc_run_keeps_running_without_zalo_on_a_refused_token(
     refused = [line for line in stderr.decode().splitlines() if "DONDOC_ZALO_TOKEN" in line]
     assert len(refused) == 1
     assert refused[0].endswith(
-        "ERROR bot.channels.reconnect: zalo: Zalo refused DONDOC_ZALO_TOKEN (invalid or revoked "
-        "token): copy the token again from Zalo Bot Creator; the channel stays off"
+        "ERROR bot.channels.core.reconnect: zalo: Zalo refused DONDOC_ZALO_TOKEN (invalid or "
+        "revoked token): copy the token again from Zalo Bot Creator; the channel stays off"
     )
     assert b"Traceback" not in stderr, stderr.decode()
     assert b"not-the-right-secret" not in running + stdout + stderr

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.app import RunOptions, Runtime, StartupError
-from bot.channels.zalo.channel import ZaloChannel
+from bot.app import RunOptions, Runtime, zalo_channel
 from bot.context import AppContext
+from bot.lifecycle import StartupError
 from bot.models import Base, InboundUpdate, Report
 from tests.channels.zalo.harness import WEBHOOK_SECRET, World, ZaloBot, zalo_context
 from tests.fakes.zalo_api import FakeZaloServer
@@ -129,10 +129,10 @@ async def test_webhook_mode_needs_a_proper_secret_and_https(
         settings_ctx = zalo_context(ctx, server, zalo_webhook_secret=secret)
         runtime = Runtime(settings_ctx, RunOptions(webhook_url=PUBLIC_URL, port=0))
         with pytest.raises(StartupError) as raised:
-            ZaloChannel(runtime)
+            zalo_channel(runtime)
         assert str(raised.value) == problem
     runtime = Runtime(zalo_context(ctx, server), RunOptions(webhook_url="http://plain.invalid"))
-    channel = ZaloChannel(runtime)
+    channel = zalo_channel(runtime)
     with pytest.raises(StartupError, match="must be an HTTPS URL"):
         await channel.start()
     assert server.webhook_url == ""

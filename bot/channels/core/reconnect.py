@@ -14,12 +14,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
-from bot.channels.base import RetryPolicy
-
-if TYPE_CHECKING:
-    from bot.app import Runtime
+from bot.channels.core.retry import RetryPolicy
+from bot.lifecycle import ChannelState, ChannelStates, StartupError
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +37,19 @@ class ChannelConnector:
 
     ``connect`` raises :class:`ChannelUnreachable` for a failure worth retrying and
     :class:`ChannelRefused` when the channel cannot work at all; a
-    :class:`bot.app.StartupError` (a wrong webhook setting) stops start-up.
+    :class:`bot.lifecycle.StartupError` (a wrong webhook setting) stops start-up.
     """
 
     def __init__(
         self,
-        runtime: Runtime,
+        states: ChannelStates,
         name: str,
         connect: Callable[[], Awaitable[None]],
         retry: RetryPolicy,
         *,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.runtime = runtime
+        self.states = states
         self.name = name
         self.connect = connect
         self.retry = retry
@@ -80,8 +77,6 @@ class ChannelConnector:
         self._set("up")
 
     async def _keep_trying(self) -> None:
-        from bot.app import StartupError
-
         attempt = 1
         while True:
             await self.sleep(self.retry.delay(attempt))
@@ -112,8 +107,8 @@ class ChannelConnector:
         self._set("off")
         log.error("%s: %s; the channel stays off", self.name, reason)
 
-    def _set(self, state: str) -> None:
-        self.runtime.channel_states[self.name] = state
+    def _set(self, state: ChannelState) -> None:
+        self.states[self.name] = state
 
     async def stop(self) -> None:
         """Stop trying (a shutdown while the API is still away)."""
@@ -122,4 +117,4 @@ class ChannelConnector:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
             self.task = None
-        self.runtime.channel_states.pop(self.name, None)
+        self.states.pop(self.name, None)
