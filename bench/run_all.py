@@ -30,6 +30,7 @@ BENCHES = (
     "bench_reminder_fanout",
     "bench_scheduler_scale",
     "bench_import",
+    "bench_invite_sheet",
 )
 
 

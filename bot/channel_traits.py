@@ -20,9 +20,13 @@ class ChannelTraits:
     """Commands are recognised without the leading slash (Zalo has no native commands)."""
     max_text: int
     """Longest text one message may carry."""
+    contact_request: bool = False
+    """A button can ask for the person's own phone number (phone-number registration)."""
 
 
-TELEGRAM = ChannelTraits(name="telegram", buttons=True, bare_commands=False, max_text=4096)
+TELEGRAM = ChannelTraits(
+    name="telegram", buttons=True, bare_commands=False, max_text=4096, contact_request=True
+)
 ZALO = ChannelTraits(name="zalo", buttons=False, bare_commands=True, max_text=2000)
 WEB = ChannelTraits(name="web", buttons=True, bare_commands=True, max_text=8000)
 TRAITS = {traits.name: traits for traits in (TELEGRAM, ZALO, WEB)}

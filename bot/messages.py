@@ -27,6 +27,15 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class SharedContact:
+    """A contact card a person shared: its phone number and, when the card is a chat account
+    of the same channel, that account's user id (equal to the sender's for their own)."""
+
+    phone: str
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     """One thing a person did in a chat: text, a button press, or a file (with caption)."""
 
@@ -38,6 +47,7 @@ class IncomingMessage:
     text: str | None = None
     callback_data: str | None = None
     attachment: Attachment | None = None
+    contact: SharedContact | None = None
     chat_type: ChatType = "private"
     display_name: str | None = None
     language: str | None = None
@@ -66,13 +76,20 @@ class Document:
 @dataclass
 class Reply:
     """A message to show. ``buttons`` are rows of buttons; ``edit`` replaces the message that
-    carried the pressed button instead of sending a new one, where the channel can."""
+    carried the pressed button instead of sending a new one, where the channel can.
+
+    ``request_contact`` is the label of a button that shares the person's own phone number
+    (Telegram's contact request keyboard); channels without one ignore it, so handlers only
+    set it where :attr:`bot.channel_traits.ChannelTraits.contact_request` says it exists.
+    ``remove_keyboard`` takes such a keyboard away again."""
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     document: Document | None = None
     photo: Document | None = None
     edit: bool = False
+    request_contact: str | None = None
+    remove_keyboard: bool = False
     secrets: tuple[str, ...] = ()
     """Values in ``text`` a kept copy must not show (a login link's token, a link code): a
     channel that stores a history stores the text with them masked. Never part of
@@ -88,6 +105,8 @@ class Reply:
             "document": _document_dict(self.document),
             "photo": _document_dict(self.photo),
             "edit": self.edit,
+            "request_contact": self.request_contact,
+            "remove_keyboard": self.remove_keyboard,
         }
 
     @classmethod
@@ -104,6 +123,8 @@ class Reply:
             document=_doc(data.get("document")),
             photo=_doc(data.get("photo")),
             edit=data.get("edit", False),
+            request_contact=data.get("request_contact"),
+            remove_keyboard=data.get("remove_keyboard", False),
         )
 
 

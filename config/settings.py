@@ -256,6 +256,11 @@ class Settings(BaseSettings):
     )
 
     invite_ttl_hours: int = Field(default=72, ge=1)
+    phone_registration: bool = Field(
+        default=True,
+        description="Telegram /start offers to link the account by the person's own phone "
+        "number when it matches one active official's imported phone",
+    )
     login_link_ttl_minutes: int = Field(default=10, ge=1)
     web_chat_link_days: int = Field(
         default=30, ge=1, description="How long a browser stays linked to an official"

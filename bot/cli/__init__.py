@@ -1,4 +1,5 @@
-"""The ``dondoc`` command line. Each module adds its commands to :data:`app`."""
+"""The ``dondoc`` command line. Each module adds its commands to :data:`app`, which
+is ``localized``: with its help in the configured language (bot/cli/texts.py)."""
 
 from __future__ import annotations
 
@@ -28,14 +29,22 @@ def _register() -> None:
     )
 
 
+def localized(lang: str | None = None) -> typer.Typer:
+    """:data:`app` with every command, its help in ``lang`` (default: the configured
+    language)."""
+    from bot.cli.texts import cli_language, localize
+
+    _register()
+    return localize(app, lang or cli_language())
+
+
 def main() -> None:
     """Console entry point: one clear line (and exit code 2) for a wrong setting or a
     database that does not answer, in every command."""
     from bot.cli.texts import TEXTS, cli_language
 
-    _register()
     try:
-        app()
+        localized()(prog_name="dondoc")
     except SettingsError as exc:
         typer.echo(TEXTS.t("settings_error", cli_language(), detail=exc), err=True)
         sys.exit(2)

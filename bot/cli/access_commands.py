@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import app
 from bot.cli.common import app_context, run
+from bot.cli.texts import cli_language, param_help, say
 from bot.services.access import Revoked, reactivate_access, revoke_access
 from bot.services.errors import DomainError
 from config import load_settings
@@ -27,7 +28,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @app.command("revoke")
 def revoke_command(
-    official_code: Annotated[str, typer.Argument(help="The official whose access ends.")],
+    official_code: Annotated[str, typer.Argument(help=param_help("revoke.official_code"))],
 ) -> None:
     """Take access away from an official who left or changed posts: deactivate them, unlink
     every chat account, end every dashboard and web-chat session, cancel open invites and
@@ -40,18 +41,23 @@ def revoke_command(
     try:
         done = run(go())
     except DomainError as exc:
-        raise _fail(f"Error: {exc.message('en')}") from exc
+        raise _fail(say("error", detail=exc.message(cli_language()))) from exc
     official = done.official
-    typer.echo(f"Access revoked: {official.full_name} ({official.code}).")
+    typer.echo(say("revoke.done", name=official.full_name, code=official.code))
     typer.echo(
-        f"Chat accounts unlinked: {done.chat_accounts}; dashboard sessions ended: "
-        f"{done.sessions}; invites cancelled: {done.invites}; messages not sent: {done.outbox}."
+        say(
+            "revoke.counts",
+            chat_accounts=done.chat_accounts,
+            sessions=done.sessions,
+            invites=done.invites,
+            outbox=done.outbox,
+        )
     )
 
 
 @app.command("reactivate")
 def reactivate_command(
-    official_code: Annotated[str, typer.Argument(help="The official to make active again.")],
+    official_code: Annotated[str, typer.Argument(help=param_help("reactivate.official_code"))],
 ) -> None:
     """Make a revoked official active again. Their chat accounts stay unlinked: give them a
     new invite code (`dondoc invite CODE`) to link again. Audited."""
@@ -64,19 +70,15 @@ def reactivate_command(
     try:
         who = run(go())
     except DomainError as exc:
-        raise _fail(f"Error: {exc.message('en')}") from exc
-    typer.echo(f"Active again: {who}. Link a chat with a new invite: dondoc invite {official_code}")
+        raise _fail(say("error", detail=exc.message(cli_language()))) from exc
+    typer.echo(say("reactivate.done", who=who, code=official_code))
 
 
 def _sqlite_path() -> Path:
     """The configured SQLite database file; PostgreSQL is backed up with its own tools."""
     url = make_url(load_settings().database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        raise _fail(
-            "Error: `dondoc backup`/`restore` work on a SQLite database file; for PostgreSQL "
-            "use pg_dump and pg_restore (see docs/operations.md).",
-            2,
-        )
+        raise _fail(say("backup.sqlite_only"), 2)
     return Path(url.database)
 
 
@@ -100,51 +102,47 @@ def _check_dondoc_database(path: Path) -> None:
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
     except sqlite3.DatabaseError as exc:
-        raise _fail(f"Error: {path} is not a SQLite database ({exc}).") from exc
+        raise _fail(say("backup.not_sqlite", path=path, reason=exc)) from exc
     if integrity != "ok":
-        raise _fail(f"Error: {path} is damaged: {integrity}.")
+        raise _fail(say("backup.damaged", path=path, reason=integrity))
     missing = [table for table in REQUIRED_TABLES if table not in tables]
     if missing:
-        raise _fail(f"Error: {path} is not a Dondoc database (no {', '.join(missing)} table).")
+        raise _fail(say("backup.not_dondoc", path=path, tables=", ".join(missing)))
 
 
 @app.command("backup")
 def backup_command(
-    file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
+    file: Annotated[Path, typer.Argument(help=param_help("backup.file"))],
 ) -> None:
     """Copy the SQLite database to FILE (safe while Dondoc runs)."""
     database = _sqlite_path()
     if not database.is_file():
-        raise _fail(f"Error: there is no database at {database}.")
+        raise _fail(say("backup.no_database", path=database))
     if file.exists():
-        raise _fail(f"Error: {file} exists; give a new file name.")
+        raise _fail(say("backup.exists", path=file))
     try:
         _copy(database, file)
     except sqlite3.Error as exc:
         file.unlink(missing_ok=True)
-        raise _fail(f"Error: backup to {file} failed: {exc}.") from exc
+        raise _fail(say("backup.failed", path=file, reason=exc)) from exc
     _check_dondoc_database(file)
-    typer.echo(f"Backed up {database} to {file}.")
+    typer.echo(say("backup.done", database=database, path=file))
 
 
 @app.command("restore")
 def restore_command(
-    file: Annotated[Path, typer.Argument(help="A copy made by `dondoc backup`.")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace a database that already exists.")
-    ] = False,
+    file: Annotated[Path, typer.Argument(help=param_help("restore.file"))],
+    force: Annotated[bool, typer.Option("--force", help=param_help("restore.force"))] = False,
 ) -> None:
     """Replace the SQLite database with the copy in FILE. Stop `dondoc run` first."""
     database = _sqlite_path()
     if not file.is_file():
-        raise _fail(f"Error: {file} does not exist.")
+        raise _fail(say("restore.missing", path=file))
     _check_dondoc_database(file)
     if database.exists() and database.stat().st_size > 0 and not force:
-        raise _fail(
-            f"Error: {database} exists; stop Dondoc and run again with --force to replace it."
-        )
+        raise _fail(say("restore.exists", database=database))
     try:
         _copy(file, database)
     except sqlite3.Error as exc:
-        raise _fail(f"Error: restore into {database} failed: {exc}.") from exc
-    typer.echo(f"Restored {database} from {file}. Run `dondoc migrate` if the copy is older.")
+        raise _fail(say("restore.failed", database=database, reason=exc)) from exc
+    typer.echo(say("restore.done", database=database, path=file))

@@ -18,13 +18,14 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-def check_database(url: str) -> None:
-    """Raise :class:`bot.db.DatabaseUnavailable` unless the database answers."""
+def check_database(url: str, *, schema: bool = False) -> None:
+    """Raise :class:`bot.db.DatabaseUnavailable` unless the database answers (with
+    ``schema``: :class:`bot.db.DatabaseNotMigrated` when it has no Dondoc tables)."""
 
     async def go() -> None:
         db = Database(url)
         try:
-            await db.check()
+            await db.check(schema=schema)
         finally:
             await db.dispose()
 

@@ -8,17 +8,18 @@ import typer
 
 from bot.cli import app
 from bot.cli.common import check_database
-from bot.migrate import upgrade_to_head
+from bot.cli.texts import say
+from bot.migrate import migrate
 from config import load_settings
 
 
-@app.command()
-def migrate() -> None:
+@app.command("migrate")
+def migrate_command() -> None:
     """Create or upgrade the database schema (Alembic) to the latest version."""
     settings = load_settings()
     check_database(settings.database_url)
-    upgrade_to_head(settings.database_url)
-    typer.echo(f"Database is up to date: {settings.masked()['database_url']}")
+    change = migrate(settings.database_url)
+    typer.echo(say(f"migrate.{change.value}", url=settings.masked()["database_url"]))
 
 
 @app.command("config")

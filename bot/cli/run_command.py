@@ -10,7 +10,7 @@ import typer
 
 from bot.app import RunOptions, Runtime, WebAddressUnavailable, add_components
 from bot.cli import app
-from bot.cli.texts import TEXTS
+from bot.cli.texts import TEXTS, param_help
 from bot.context import AppContext
 from bot.db import Database
 from bot.lifecycle import StartupError
@@ -19,14 +19,12 @@ from config import load_settings
 
 @app.command("run")
 def run_bot(
-    webhook_url: Annotated[
-        str | None, typer.Option(help="Public HTTPS base URL: use webhooks instead of polling.")
-    ] = None,
-    host: Annotated[
-        str | None, typer.Option(help="Web server address (default: settings).")
-    ] = None,
-    port: Annotated[int | None, typer.Option(help="Web server port (default: settings).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    webhook_url: Annotated[str | None, typer.Option(help=param_help("run.webhook_url"))] = None,
+    host: Annotated[str | None, typer.Option(help=param_help("run.host"))] = None,
+    port: Annotated[int | None, typer.Option(help=param_help("run.port"))] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help=param_help("run.verbose"))
+    ] = False,
 ) -> None:
     """Run the bot: channels, scheduler and web server, until Ctrl+C."""
     logging.basicConfig(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +28,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 CODE_LENGTH = 10
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
+BATCH_SIZE = 500
+"""Invites written per INSERT when a whole city is onboarded at once."""
 
 
 def hash_code(code: str) -> str:
@@ -36,6 +39,22 @@ def hash_code(code: str) -> str:
 def new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return f"{raw[:5]}-{raw[5:]}"
+
+
+def telegram_link(bot_username: str, code: str, *, group: bool = False) -> str:
+    """The deep link that opens the bot with ``/start <code>`` (``startgroup``: add it to a
+    group and bind that group)."""
+    parameter = "startgroup" if group else "start"
+    return f"https://t.me/{bot_username.lstrip('@')}?{parameter}={code}"
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """One code of a bulk issue, with what the invite sheet shows about its official."""
+
+    official: Official
+    code: str
+    expires_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,83 @@ async def create_invite(
         unit=unit.code if unit else None,
     )
     return code
+
+
+async def officials_without_chat(session: AsyncSession, unit: Unit | None = None) -> list[Official]:
+    """Active officials with no linked chat account on any channel (of ``unit`` only, when
+    given), by unit and code, with their units loaded."""
+    linked = select(ChannelIdentity.official_id).where(ChannelIdentity.active.is_(True))
+    query = (
+        select(Official)
+        .where(Official.active.is_(True), Official.id.not_in(linked))
+        .options(selectinload(Official.unit))
+        .order_by(Official.unit_id, Official.code)
+    )
+    if unit is not None:
+        query = query.where(Official.unit_id == unit.id)
+    return list(await session.scalars(query))
+
+
+async def plan_unlinked_invites(
+    session: AsyncSession,
+    ctx: AppContext,
+    *,
+    unit: Unit | None = None,
+    ttl: dt.timedelta | None = None,
+) -> list[IssuedInvite]:
+    """New codes for every active official without a linked chat (of ``unit`` only, when
+    given), not yet stored: only reads, so the invite sheet can be made before
+    :func:`store_invites` takes the write lock for a moment."""
+    expires = ctx.now() + (ttl or dt.timedelta(hours=ctx.settings.invite_ttl_hours))
+    officials = await officials_without_chat(session, unit)
+    return [IssuedInvite(official, new_code(), expires) for official in officials]
+
+
+async def store_invites(
+    session: AsyncSession, ctx: AppContext, issued: Sequence[IssuedInvite], *, via: str = "cli"
+) -> None:
+    """Store planned invites (hashes only) with their audit rows, in batches of
+    :data:`BATCH_SIZE`: a city of thousands takes one short transaction."""
+    now = ctx.now()
+    statement = insert(InviteCode).returning(InviteCode.id, sort_by_parameter_order=True)
+    for start in range(0, len(issued), BATCH_SIZE):
+        batch = issued[start : start + BATCH_SIZE]
+        rows = [
+            {
+                "code_hash": hash_code(item.code),
+                "official_id": item.official.id,
+                "unit_id": None,
+                "created_at": now,
+                "expires_at": item.expires_at,
+            }
+            for item in batch
+        ]
+        ids = list(await session.scalars(statement, rows))
+        await audit.record_many(
+            session,
+            ctx,
+            "invite.create",
+            (
+                ("invite", invite_id, {"official": item.official.code, "bulk": True})
+                for invite_id, item in zip(ids, batch, strict=True)
+            ),
+            via=via,
+        )
+
+
+async def create_invites_for_unlinked(
+    session: AsyncSession,
+    ctx: AppContext,
+    *,
+    unit: Unit | None = None,
+    ttl: dt.timedelta | None = None,
+    via: str = "cli",
+) -> list[IssuedInvite]:
+    """Issue and store a code for every active official without a linked chat (of ``unit``
+    only, when given), in the caller's transaction."""
+    issued = await plan_unlinked_invites(session, ctx, unit=unit, ttl=ttl)
+    await store_invites(session, ctx, issued, via=via)
+    return issued
 
 
 async def redeem_invite(
@@ -137,7 +233,7 @@ async def redeem_invite(
         )
         return Redeemed(unit=invite.unit)
     assert invite.official is not None
-    await _link_identity(
+    await link_identity(
         session, invite.official, channel, external_user_id, chat_id, display_name, now
     )
     await audit.record(
@@ -171,7 +267,7 @@ async def _check_throttle(
         raise DomainError("invite_throttled", minutes=minutes)
 
 
-async def _link_identity(
+async def link_identity(
     session: AsyncSession,
     official: Official,
     channel: str,
@@ -180,6 +276,8 @@ async def _link_identity(
     display_name: str | None,
     now: dt.datetime,
 ) -> None:
+    """Link (or re-link) the chat account ``channel``/``external_user_id`` to ``official``;
+    shared by invite redemption and phone-number registration. The caller audits."""
     identity = await session.scalar(
         select(ChannelIdentity).where(
             ChannelIdentity.channel == channel,

@@ -1,10 +1,11 @@
-"""Registration (/start <invite code>), help (/trogiup) and leaving a flow (/huy)."""
+"""Registration (/start <invite code>, or the phone number shared from the person's own
+contact card), help (/trogiup) and leaving a flow (/huy)."""
 
 from __future__ import annotations
 
 from bot.messages import Reply
 from bot.models import Role
-from bot.services import invites
+from bot.services import invites, phone_registration
 from bot.services.errors import DomainError
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from handlers.commands.common import ChatError
@@ -29,6 +30,10 @@ async def start(turn: Turn) -> Reply:
     if not code:
         if turn.official is not None:
             return turn.reply(turn.t("start.already", name=turn.official.full_name))
+        if _phone_registration(turn):
+            return Reply(
+                turn.t("start.share_phone"), request_contact=turn.t("start.share_phone_button")
+            )
         return turn.reply(turn.t("unregistered"))
     message = turn.message
     try:
@@ -54,6 +59,48 @@ async def start(turn: Turn) -> Reply:
     turn.lang = official.language
     role = DOMAIN_TEXTS.t(f"role.{official.role.value}", turn.lang)
     return turn.reply(turn.t("start.linked", name=official.full_name, role=role))
+
+
+def _phone_registration(turn: Turn) -> bool:
+    """Phone-number registration is on, and this chat can ask for the person's number."""
+    return (
+        turn.ctx.settings.phone_registration
+        and turn.traits.contact_request
+        and turn.message.chat_type == "private"
+    )
+
+
+@router.text()
+async def shared_contact(turn: Turn) -> Reply | None:
+    """A contact card shared in a private chat: link the account when it is the sender's own
+    card and its number is exactly one active official's imported phone."""
+    contact = turn.message.contact
+    if contact is None:
+        return None
+    if turn.official is not None:
+        return Reply(turn.t("start.already", name=turn.official.full_name), remove_keyboard=True)
+    if not _phone_registration(turn):
+        return Reply(turn.t("phone.disabled"), remove_keyboard=True)
+    message = turn.message
+    try:
+        official = await phone_registration.link_by_phone(
+            turn.session,
+            turn.ctx,
+            contact,
+            channel=message.channel,
+            external_user_id=message.user_id,
+            chat_id=message.chat_id,
+            display_name=message.display_name,
+        )
+    except DomainError as exc:
+        if exc.code == "phone_not_own":
+            return Reply(exc.message(turn.lang), request_contact=turn.t("start.share_phone_button"))
+        return Reply(exc.message(turn.lang), remove_keyboard=True)
+    turn.official = official
+    turn.lang = official.language
+    role = DOMAIN_TEXTS.t(f"role.{official.role.value}", turn.lang)
+    text = turn.t("start.linked", name=official.full_name, role=role)
+    return Reply(text, remove_keyboard=True)
 
 
 @router.command(

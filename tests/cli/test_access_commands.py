@@ -39,6 +39,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(tmp_path)
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
     monkeypatch.setenv("DONDOC_DATABASE_URL", url)
+    monkeypatch.setenv("DONDOC_LANGUAGE", "en")  # these tests read the English texts
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     files = []
     for name, text in (("units", UNITS), ("officials", OFFICIALS), ("tasks", TASKS)):

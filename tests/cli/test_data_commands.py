@@ -34,6 +34,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(tmp_path)
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
     monkeypatch.setenv("DONDOC_DATABASE_URL", url)
+    monkeypatch.setenv("DONDOC_LANGUAGE", "en")  # these tests read the English texts
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 0, result.output
     return url
@@ -224,6 +225,7 @@ def test_unmigrated_database_gets_a_clear_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DONDOC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/empty.db")
+    monkeypatch.setenv("DONDOC_LANGUAGE", "en")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["demo-data", "--if-empty"])
     assert result.exit_code == 1

@@ -126,6 +126,8 @@ class SentMessage:
 
     ``text`` is the text or caption exactly as the bot sent it (before HTML parsing);
     ``message`` is the full Bot API ``Message`` object the fake answered with.
+    ``sent_markup`` is the ``reply_markup`` parameter as the bot sent it, of any kind (a
+    reply keyboard or its removal, which the ``Message`` does not echo).
     """
 
     method: str
@@ -136,6 +138,7 @@ class SentMessage:
     reply_markup: JSONDict | None
     message: JSONDict
     time: float
+    sent_markup: JSONDict | None = None
 
     @property
     def is_edit(self) -> bool:
@@ -567,6 +570,29 @@ class FakeTelegramServer(LocalServer):
             message["caption"] = caption
         return self._push_message(message)
 
+    def push_contact(
+        self,
+        user_id: int,
+        phone_number: str,
+        contact_user_id: int | None = None,
+        *,
+        first_name: str | None = None,
+        language_code: str = "vi",
+    ) -> int:
+        """A user shares a contact card in their private chat: their own (the contact request
+        button sends ``contact_user_id`` equal to ``user_id``) or someone else's."""
+        message = self._user_message(
+            user_id, None, "private", first_name, None, None, language_code, None
+        )
+        contact: JSONDict = {
+            "phone_number": phone_number,
+            "first_name": first_name or f"Người dùng {user_id}",
+        }
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        message["contact"] = contact
+        return self._push_message(message)
+
     # ------------------------------------------------------------------ inspection
 
     def sent_messages(self, chat_id: ChatId | None = None) -> list[SentMessage]:
@@ -877,6 +903,7 @@ class FakeTelegramServer(LocalServer):
                 reply_markup=markup,
                 message=dict(message),
                 time=time.monotonic(),
+                sent_markup=_checked_reply_markup(params.get("reply_markup")),
             )
         )
         self._sent_counts.add(chat_id)
@@ -1131,6 +1158,22 @@ def _inline_markup(markup: Any) -> JSONDict | None:
             if data is not None and not 1 <= len(data.encode()) <= _MAX_CALLBACK_DATA_BYTES:
                 raise TelegramApiError(400, "Bad Request: BUTTON_DATA_INVALID")
     return {"inline_keyboard": markup["inline_keyboard"]}
+
+
+def _checked_reply_markup(markup: Any) -> JSONDict | None:
+    """A sent ``reply_markup`` as Telegram validates it: a reply keyboard needs button rows
+    with a text each, a removal needs ``remove_keyboard: true``."""
+    if not isinstance(markup, dict):
+        return None
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not rows or not all(
+            isinstance(button, dict) and button.get("text") for row in rows for button in row
+        ):
+            raise TelegramApiError(400, "Bad Request: keyboard button text is empty")
+    elif "remove_keyboard" in markup and markup["remove_keyboard"] is not True:
+        raise TelegramApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    return markup
 
 
 def _json_response(body: JSONDict, status: int) -> web.Response:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.channel_traits import TELEGRAM, ChannelTraits
 from bot.context import AppContext
-from bot.messages import Attachment, IncomingMessage, Reply, button_options
+from bot.messages import Attachment, IncomingMessage, Reply, SharedContact, button_options
 from bot.models import ConversationState, OutboxMessage
 from handlers import Dispatcher, build_dispatcher
 
@@ -93,6 +93,12 @@ class ChatBackend:
         self, user: ChatUser, attachment: Attachment, caption: str | None = None
     ) -> list[Reply]:
         return await self.push(self._message(user, None, None, text=caption, attachment=attachment))
+
+    async def push_contact(self, user: ChatUser, phone: str, owner: str | None) -> list[Reply]:
+        """``user`` shares a contact card with ``phone``, of the account ``owner`` (their
+        own when it is ``user.user_id``)."""
+        contact = SharedContact(phone=phone, user_id=owner)
+        return await self.push(self._message(user, None, None, contact=contact))
 
     def pop_message(self) -> Reply:
         if not self.queue:

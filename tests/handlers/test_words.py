@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.channels.base import ZALO
 from sqlalchemy import select
 
+from bot.channel_traits import ZALO
 from bot.context import AppContext
 from bot.demo import load_demo
 from bot.models import Official, Role, Task

@@ -64,17 +64,17 @@ def test_dry_run_lists_who_gets_what(cli_database: str) -> None:
     result = CliRunner().invoke(app, ["remind", "--dry-run", "--date", "15/12/2025"])
 
     assert result.exit_code == 0, result.output
-    assert "Reminders for 15/12/2025 (window 08:00): 2 messages." in result.output
+    assert "Lời nhắc ngày 15/12/2025 (khung giờ 08:00): 2 tin nhắn." in result.output
     assert "Lê Thu Hà" in result.output and "7001" in result.output
-    assert "due today: NQ-01" in result.output
-    assert "explanation to give: NV-09" in result.output  # the head is still asked
+    assert "đến hạn hôm nay: NQ-01" in result.output
+    assert "cần giải trình: NV-09" in result.output  # the head is still asked
 
 
 def test_dry_run_on_a_day_off_says_so(cli_database: str) -> None:
     result = CliRunner().invoke(app, ["remind", "--dry-run", "--date", "17/02/2026"])
 
     assert result.exit_code == 0
-    assert "17/02/2026 is not a working day: no reminders go out." in result.output
+    assert "17/02/2026 không phải ngày làm việc: không gửi lời nhắc." in result.output
 
 
 def test_a_bad_date_is_one_clear_line_and_exit_2(cli_database: str) -> None:
@@ -82,7 +82,7 @@ def test_a_bad_date_is_one_clear_line_and_exit_2(cli_database: str) -> None:
 
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "Error: --date must be a real date written dd/mm/yyyy, e.g. 15/12/2025 (got '31/02/2026')"
+        "Lỗi: --date phải là ngày có thật, viết dd/mm/yyyy, ví dụ 15/12/2025 (đã nhập '31/02/2026')"
     )
 
 
@@ -94,5 +94,5 @@ def test_digest_print_for_a_unit_and_a_wrong_leader(cli_database: str) -> None:
     assert unit.exit_code == 0, unit.output
     assert unit.output.startswith("TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ\nSở Văn hóa")
     assert leader.exit_code == 2
-    assert "VH-CV is not a leader or admin" in leader.output
-    assert both.exit_code == 2 and "either --leader or --unit" in both.output
+    assert "VH-CV không phải lãnh đạo hoặc quản trị" in leader.output
+    assert both.exit_code == 2 and "dùng --leader hoặc --unit" in both.output

@@ -1,15 +1,15 @@
 """Telegram updates → neutral :class:`bot.messages.IncomingMessage`.
 
 Only what a person does reaches the handlers: a text or command, a button press, a document
-or photo (its caption is the text). Service messages, edits, channel posts and commands
-addressed to another bot are ignored (``None``).
+or photo (its caption is the text), a shared contact card. Service messages, edits, channel
+posts and commands addressed to another bot are ignored (``None``).
 """
 
 from __future__ import annotations
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 
-from bot.messages import Attachment, ChatType, IncomingMessage
+from bot.messages import Attachment, ChatType, IncomingMessage, SharedContact
 from bot.text_cleaning import clean_text
 
 CHANNEL = "telegram"
@@ -50,7 +50,8 @@ def _from_message(
         return None
     text = _cleaned(message.text if message.text is not None else message.caption)
     attachment = _attachment(message)
-    if text is None and attachment is None:
+    contact = _contact(message)
+    if text is None and attachment is None and contact is None:
         return None
     if text is not None and _addressed_elsewhere(text, bot_username):
         return None
@@ -61,6 +62,7 @@ def _from_message(
         update_key=update_key(update),
         text=text,
         attachment=attachment,
+        contact=contact,
         chat_type=kind,
         display_name=_display_name(user, message.chat),
         language=user.language_code,
@@ -105,6 +107,16 @@ def _attachment(message: Message) -> Attachment | None:
             kind="photo", file_id=largest.file_id, mime=PHOTO_MIME, size=largest.file_size
         )
     return None
+
+
+def _contact(message: Message) -> SharedContact | None:
+    """The shared contact card; ``user_id`` is set only when the card is a Telegram account
+    (the person's own, from the contact request button, carries their id)."""
+    contact = message.contact
+    if contact is None:
+        return None
+    user_id = str(contact.user_id) if contact.user_id is not None else None
+    return SharedContact(phone=clean_text(contact.phone_number), user_id=user_id)
 
 
 def _cleaned(text: str | None) -> str | None:

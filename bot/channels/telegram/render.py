@@ -1,5 +1,6 @@
 """Neutral :class:`bot.messages.Reply` → Bot API calls (sendMessage, editMessageText,
-sendDocument, sendPhoto) with inline keyboards.
+sendDocument, sendPhoto) with inline keyboards, or the one-time keyboard that asks for the
+person's phone number (``Reply.request_contact``) and its removal (``Reply.remove_keyboard``).
 
 Texts go out without ``parse_mode``: they carry what officials typed (``<``, ``*``…) and must
 arrive exactly as written.
@@ -10,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.channels.core.delivery import RenderError
 from bot.messages import Button, Document, Reply, fit_caption
@@ -19,6 +27,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 
+ReplyKeyboard = ReplyKeyboardMarkup | ReplyKeyboardRemove
+Markup = InlineKeyboardMarkup | ReplyKeyboard
 Method = Literal["send_message", "edit_message_text", "send_document", "send_photo"]
 
 
@@ -51,6 +61,19 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
+def reply_markup(reply: Reply) -> Markup | None:
+    """The inline keyboard of ``reply``'s buttons, or the keyboard a reply without buttons
+    asks for: a one-time "share my phone number" button, or the removal of that keyboard."""
+    if reply.request_contact is None and not reply.remove_keyboard:
+        return keyboard(reply.buttons)
+    if reply.buttons:
+        raise RenderError("a reply cannot carry inline buttons and a reply keyboard at once")
+    if reply.request_contact is not None:
+        button = KeyboardButton(reply.request_contact, request_contact=True)
+        return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
+    return ReplyKeyboardRemove()
+
+
 def render(reply: Reply, chat_id: int | str, edit_message_id: int | None = None) -> list[ApiCall]:
     """The calls that show ``reply`` in ``chat_id``.
 
@@ -58,10 +81,10 @@ def render(reply: Reply, chat_id: int | str, edit_message_id: int | None = None)
     that message; files always go out as new messages. A file whose text does not fit a
     caption is preceded by the text as its own message.
     """
-    markup = keyboard(reply.buttons)
+    markup = reply_markup(reply)
     attached = reply.document or reply.photo
     if attached is None:
-        if edit_message_id is not None and reply.edit:
+        if edit_message_id is not None and reply.edit and not isinstance(markup, ReplyKeyboard):
             return [
                 ApiCall(
                     "edit_message_text",
@@ -92,7 +115,7 @@ def render(reply: Reply, chat_id: int | str, edit_message_id: int | None = None)
     return calls
 
 
-def text_call(chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None) -> ApiCall:
+def text_call(chat_id: int | str, text: str, markup: Markup | None) -> ApiCall:
     return ApiCall("send_message", {"chat_id": chat_id, "text": text, "reply_markup": markup})
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 
 from bot.channels.telegram.convert import to_incoming
+from bot.messages import SharedContact
 
 BOT = "dondoc_test_bot"
 USER = {
@@ -121,3 +122,14 @@ def test_nothing_for_the_handlers() -> None:
     assert to_incoming(_update(message=channel_post), BOT) is None
     from_bot = _message(text="hi", **{"from": {"id": 5, "is_bot": True, "first_name": "B"}})
     assert to_incoming(_update(message=from_bot), BOT) is None
+
+
+def test_shared_contact_card() -> None:
+    own = {"phone_number": "84912345678", "first_name": "Lan", "user_id": 1001}
+    message = to_incoming(_update(message=_message(contact=own)), BOT)
+    assert message is not None and message.text is None
+    assert message.contact == SharedContact(phone="84912345678", user_id="1001")
+    card = {"phone_number": "+84 987 654 321", "first_name": "Hùng"}
+    other = to_incoming(_update(message=_message(contact=card)), BOT)
+    assert other is not None
+    assert other.contact == SharedContact(phone="+84 987 654 321", user_id=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from telegram import InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram.render import RenderError, as_new_message, render
 from bot.messages import Button, Document, Reply
@@ -56,6 +56,22 @@ def test_long_text_with_a_photo_goes_first_as_its_own_message() -> None:
     assert [c.method for c in calls] == ["send_message", "send_photo"]
     assert calls[1].kwargs["photo"] == "PHOTO1"
     assert calls[1].kwargs["caption"] is None
+
+
+def test_contact_request_keyboard_and_its_removal() -> None:
+    [ask] = render(Reply("Chia sẻ số?", request_contact="Chia sẻ số điện thoại"), 1001)
+    markup = ask.kwargs["reply_markup"]
+    assert isinstance(markup, ReplyKeyboardMarkup)
+    [[button]] = markup.keyboard
+    assert (button.text, button.request_contact) == ("Chia sẻ số điện thoại", True)
+    assert markup.one_time_keyboard and markup.resize_keyboard
+    [done] = render(Reply("Đã liên kết", remove_keyboard=True, edit=True), 1001, 9)
+    assert done.method == "send_message", "a reply keyboard cannot be edited in"
+    assert isinstance(done.kwargs["reply_markup"], ReplyKeyboardRemove)
+    with pytest.raises(RenderError, match="inline buttons and a reply keyboard"):
+        render(Reply("x", buttons=[[Button("A", "a")]], request_contact="Số"), 1)
+    stored = Reply("x", request_contact="Số", remove_keyboard=False)
+    assert Reply.from_dict(stored.to_dict()) == stored
 
 
 def test_a_file_text_longer_than_a_message_goes_first_in_several_messages() -> None:
