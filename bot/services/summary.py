@@ -265,7 +265,7 @@ async def build_summary(
         .where(open_with_deadline, Task.deadline < today, ~is_escalated)
         .order_by(Task.deadline, Task.code)
         .limit(limit)
-        .options(selectinload(Task.lead_unit))
+        .options(selectinload(Task.lead_unit), selectinload(Task.handler))
     )
     overdue_not_escalated = [
         _task_line(ctx, t, today, policy.overdue_escalate_after_days) for t in not_escalated_tasks
