@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -30,7 +31,7 @@ from bot.evaluation.trends import TrendPoint, weekly_trend
 from bot.i18n import format_date
 from bot.messages import Document, Reply
 from bot.models import DigestLog, Official, OutboxMessage, OutboxStatus, Role, Unit
-from bot.services.outbox import enqueue, official_recipients
+from bot.services.outbox import Recipient, enqueue, official_recipients
 from bot.services.summary import Summary, build_summary
 from scheduler import locks
 from scheduler.texts import TEXTS
@@ -210,6 +211,26 @@ async def _send_one(
     if not chats:
         return 0
     replies, counts = await build_digest(session, ctx, target, day, weekly=weekly)
+    return await log_and_enqueue(
+        session, ctx, target, chats, period, replies, counts, day=day, expires_at=expires_at
+    )
+
+
+async def log_and_enqueue(
+    session: AsyncSession,
+    ctx: AppContext,
+    target: DigestTarget,
+    chats: Sequence[Recipient],
+    period: str,
+    replies: list[Reply],
+    counts: dict[str, int],
+    *,
+    day: dt.date,
+    expires_at: dt.datetime,
+) -> int | None:
+    """Record ``target``'s digest of ``period`` (unique per recipient and period, so several
+    instances send it once) and queue it to each of their chats; None if it was recorded
+    before."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     logged = await session.execute(
         insert(DigestLog)

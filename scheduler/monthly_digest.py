@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import WorkCalendar
@@ -24,12 +22,11 @@ from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.report import CITY_NAME, period_words
 from bot.i18n import format_date
 from bot.messages import Document, Reply
-from bot.models import DigestLog
-from bot.services.outbox import enqueue, official_recipients
+from bot.services.outbox import official_recipients
 from bot.status import STATUS_ORDER
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from scheduler import locks
-from scheduler.digests import DIGEST_PRIORITY, DigestRound, DigestTarget, digest_targets
+from scheduler.digests import DigestRound, DigestTarget, digest_targets, log_and_enqueue
 from scheduler.texts import TEXTS
 
 log = logging.getLogger(__name__)
@@ -200,31 +197,6 @@ async def _send_one(
     chats = (await official_recipients(session, [target.official_id])).get(target.official_id)
     if not chats:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    logged = await session.execute(
-        insert(DigestLog)
-        .values(
-            recipient_key=target.recipient_key,
-            scope=target.scope,
-            period=period.label,
-            counts=counts,
-            created_at=ctx.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["recipient_key", "period"])
+    return await log_and_enqueue(
+        session, ctx, target, chats, period.label, replies, counts, day=day, expires_at=expires_at
     )
-    if not getattr(logged, "rowcount", 0):
-        return None
-    queued = 0
-    for chat in chats:
-        queued += await enqueue(
-            session,
-            ctx,
-            chat,
-            replies,
-            kind="digest",
-            dedupe_key=f"digest:{target.official_id}:{period.label}:{chat.channel}",
-            priority=DIGEST_PRIORITY,
-            window_day=day,
-            expires_at=expires_at,
-        )
-    return queued

@@ -7,7 +7,7 @@ safe markup for the page templates."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -73,23 +73,7 @@ def unit_status_chart(
                 total=unit.total,
             )
         )
-    legend = []
-    legend_y = ROW * len(units) + 20
-    lx = 8.0
-    for status in STATUS_ORDER:
-        legend.append(
-            _svg(
-                '<rect x="{x}" y="{y}" width="12" height="12" fill="{fill}"></rect>'
-                '<text x="{tx}" y="{ty}" class="chart-legend">{label}</text>',
-                x=lx,
-                y=legend_y,
-                fill=COLOURS[status],
-                tx=lx + 16,
-                ty=legend_y + 11,
-                label=labels[status],
-            )
-        )
-        lx += 16 + LEGEND_CHAR * len(labels[status]) + 18
+    legend = _legend(labels, ROW * len(units) + 20)
     return _svg(
         '<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>{rows}{legend}</svg>',
@@ -177,23 +161,7 @@ def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: 
         left=TREND_LEFT,
         right=TREND_WIDTH - 10,
     )
-    legend = []
-    lx = 8.0
-    legend_y = axis_y + 28
-    for status in STATUS_ORDER:
-        legend.append(
-            _svg(
-                '<rect x="{x}" y="{y}" width="12" height="12" fill="{fill}"></rect>'
-                '<text x="{tx}" y="{ty}" class="chart-legend">{label}</text>',
-                x=lx,
-                y=legend_y,
-                fill=COLOURS[status],
-                tx=lx + 16,
-                ty=legend_y + 11,
-                label=labels[status],
-            )
-        )
-        lx += 16 + LEGEND_CHAR * len(labels[status]) + 18
+    legend = _legend(labels, axis_y + 28)
     return _svg(
         '<svg class="chart trend" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{title}</title>{scale}{lines}{ticks}{legend}</svg>',
@@ -205,3 +173,24 @@ def trend_chart(points: Sequence[TrendPoint], labels: dict[Status, str], title: 
         ticks=Markup("").join(ticks),
         legend=Markup("").join(legend),
     )
+
+
+def _legend(labels: Mapping[Status, str], y: float) -> list[Markup]:
+    """One coloured square and label per category, in the official order, on one line."""
+    items = []
+    x = 8.0
+    for status in STATUS_ORDER:
+        items.append(
+            _svg(
+                '<rect x="{x}" y="{y}" width="12" height="12" fill="{fill}"></rect>'
+                '<text x="{tx}" y="{ty}" class="chart-legend">{label}</text>',
+                x=x,
+                y=y,
+                fill=COLOURS[status],
+                tx=x + 16,
+                ty=y + 11,
+                label=labels[status],
+            )
+        )
+        x += 16 + LEGEND_CHAR * len(labels[status]) + 18
+    return items
