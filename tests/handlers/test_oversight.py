@@ -131,12 +131,12 @@ async def test_head_cannot_open_another_unit(world: World) -> None:
     assert "• SYT — Sở Y tế" in listing
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_another_writer_is_not_blocked_while_the_city_is_read(world: World) -> None:
-    """SQLite: while /tonghop reads the tasks, another connection can take the write lock
-    at once (inside the turn's transaction it would find the database locked)."""
+    """SQLite (its single write lock): while /tonghop reads the tasks, another connection can
+    take the write lock at once (inside the turn's transaction it would find it locked)."""
     db = world.backend.ctx.db
-    if db.sqlite_path is None:
-        pytest.skip("SQLite's single write lock")
+    assert db.sqlite_path is not None
     outcomes: list[str] = []
 
     def write_meanwhile(_conn: Connection, _cursor: Any, sql: str, *_args: Any) -> None:
