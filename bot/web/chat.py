@@ -59,8 +59,8 @@ from bot.services.directory import official_by_identity
 from bot.text_cleaning import clean_text
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.auth import expire_web_chat_link
-from bot.web.dashboard import attachment_header
 from bot.web.demo import DemoSwitch, demo_official, demo_officials
+from bot.web.guard import attachment_header
 from bot.web.limits import SlidingWindowLimiter, client_address
 from bot.web.pages import CSRF_FIELD, message_page, same_origin
 from bot.web.rendering import render_page

@@ -15,6 +15,8 @@ from bot.services.login_links import web_base_url
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.demo import DemoSwitch
+from bot.web.guard import PageGuard
+from bot.web.login import LoginPages
 from bot.web.rendering import setup_templates
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
@@ -42,7 +44,9 @@ class WebComponent:
         self.sender = WebSender(ctx, self.hub)
         self.demo = DemoSwitch(ctx.settings)
         setup_templates(routes, ctx)
-        Dashboard(ctx, self.demo).register(routes)
+        guard = PageGuard(ctx, self.demo)
+        LoginPages(ctx, self.demo, guard).register(routes)
+        Dashboard(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender

@@ -8,9 +8,6 @@ otherwise). Every form carries the session's CSRF token.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from urllib.parse import quote
 
 from aiohttp import web
 from markupsafe import Markup
@@ -22,13 +19,12 @@ from bot.context import AppContext
 from bot.evaluation.periods import PeriodError, month, parse_period
 from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.trends import weekly_trend
-from bot.models import DeadlineChange, Official, Report, Role, Task, Unit, WebSession
+from bot.models import DeadlineChange, Report, Role, Task, Unit
 from bot.services.directory import (
     TaskAccess,
     can_decide_extensions,
     can_read_unit,
     normalize_code,
-    sees_everything,
     task_access,
     task_by_code,
 )
@@ -41,261 +37,38 @@ from bot.services.summary import (
 )
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
-from bot.web import auth
-from bot.web.demo import DemoSwitch, demo_official, demo_officials
 from bot.web.explanations import explanation_card, open_explanations
-from bot.web.pages import CSRF_FIELD, message_page, same_origin
+from bot.web.guard import PageGuard, Viewer, attachment_header, see_other
+from bot.web.pages import message_page
 from bot.web.rendering import render_page
 from bot.web.svg_chart import trend_chart, unit_status_chart
 from bot.web.texts import TEXTS
-from bot.web.views import SignedIn, figures, path_part, task_state, task_url
+from bot.web.views import figures, task_state, task_url
 
-SESSION_COOKIE = "dondoc_session"
 CHART_UNITS = 15
 UNIT_TASK_LIMIT = 500
 UNIT_REPORT_LIMIT = 50
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """The logged-in person looking at a page."""
-
-    record: WebSession
-
-    @property
-    def official(self) -> Official:
-        return self.record.official
-
-    @property
-    def lang(self) -> str:
-        return self.official.language if self.official.language in ("vi", "en") else "vi"
-
-    @property
-    def csrf(self) -> str:
-        return self.record.csrf_token
-
-    @property
-    def scope_unit_id(self) -> int | None:
-        """None for leaders and admins (everything), else the viewer's own unit."""
-        return None if sees_everything(self.official) else self.official.unit_id
-
-    @property
-    def has_scope(self) -> bool:
-        """Heads and staff without a unit see nothing."""
-        return sees_everything(self.official) or self.official.unit_id is not None
-
-    def signed_in(self) -> SignedIn:
-        return SignedIn(self.official, self.csrf)
-
-
-Page = Callable[[web.Request, AsyncSession, Viewer], Awaitable[web.StreamResponse]]
-
-
 class Dashboard:
     """Routes of the dashboard on the shared aiohttp application."""
 
-    def __init__(self, ctx: AppContext, demo: DemoSwitch) -> None:
+    def __init__(self, ctx: AppContext, guard: PageGuard) -> None:
         self.ctx = ctx
-        self.demo = demo
+        self.guard = guard
 
     def register(self, app: web.Application) -> None:
-        app.router.add_get("/", self._viewing(self.overview))
-        app.router.add_get("/tasks/{code}", self._viewing(self.task_page))
-        app.router.add_get("/units/{code}", self._viewing(self.unit_page))
-        app.router.add_post("/export", self._posting(self.export))
-        app.router.add_post("/extensions/{id:\\d{1,9}}", self._posting(self.decide_extension))
-        app.router.add_post("/tasks/{code}/explanations", self._posting(self.ask_explanation))
-        app.router.add_post("/explanations/{id:\\d{1,9}}", self._posting(self.answer_explanation))
-        app.router.add_post("/report", self._posting(self.report))
-        app.router.add_post("/logout", self._posting(self.logout))
-        app.router.add_get("/login", self.login_page)
-        app.router.add_post("/login/demo", self.demo_login)
-        app.router.add_get("/login/{token}", self.login_link_page)
-        app.router.add_post("/login/{token}", self.login_link_use)
-
-    @property
-    def lang(self) -> str:
-        return self.ctx.settings.language
-
-    # --- access ---------------------------------------------------------------------------
-
-    def _viewing(self, handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        """Wrap a page: one transaction, a live session (else the login page)."""
-
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            async with self.ctx.db.session() as session:
-                record = await auth.session_for_cookie(
-                    session, self.ctx, request.cookies.get(SESSION_COOKIE)
-                )
-                if record is None:
-                    return await self._login_response(request, session, status=401)
-                viewer = Viewer(record)
-                if not viewer.has_scope:
-                    return self._forbidden(request, viewer)
-                return await handler(request, session, viewer)
-
-        return wrapped
-
-    def _posting(self, handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        """Wrap a form POST: a live session and the session's CSRF token, same origin."""
-
-        async def wrapped(request: web.Request) -> web.StreamResponse:
-            form = await request.post()
-            async with self.ctx.db.session() as session:
-                record = await auth.session_for_cookie(
-                    session, self.ctx, request.cookies.get(SESSION_COOKIE)
-                )
-                if record is None:
-                    return await self._login_response(request, session, status=401)
-                viewer = Viewer(record)
-                submitted = form.get(CSRF_FIELD)
-                token = submitted if isinstance(submitted, str) else None
-                if not same_origin(
-                    request, self.ctx.settings.public_base_url
-                ) or not auth.csrf_matches(record, token):
-                    return message_page(
-                        request,
-                        viewer.lang,
-                        "error.csrf_title",
-                        TEXTS.t("error.csrf", viewer.lang),
-                        status=403,
-                        signed_in=viewer.signed_in(),
-                        back=True,
-                    )
-                if not viewer.has_scope:
-                    return self._forbidden(request, viewer)
-                return await handler(request, session, viewer)
-
-        return wrapped
-
-    def _forbidden(self, request: web.Request, viewer: Viewer) -> web.Response:
-        return message_page(
-            request,
-            viewer.lang,
-            "error.forbidden_title",
-            TEXTS.t("error.forbidden", viewer.lang),
-            status=403,
-            signed_in=viewer.signed_in(),
-            back=True,
+        app.router.add_get("/", self.guard.viewing(self.overview))
+        app.router.add_get("/tasks/{code}", self.guard.viewing(self.task_page))
+        app.router.add_get("/units/{code}", self.guard.viewing(self.unit_page))
+        app.router.add_post("/export", self.guard.posting(self.export))
+        app.router.add_post("/extensions/{id:\\d{1,9}}", self.guard.posting(self.decide_extension))
+        app.router.add_post("/tasks/{code}/explanations", self.guard.posting(self.ask_explanation))
+        app.router.add_post(
+            "/explanations/{id:\\d{1,9}}", self.guard.posting(self.answer_explanation)
         )
-
-    def _not_found(self, request: web.Request, viewer: Viewer, what: str) -> web.Response:
-        return message_page(
-            request,
-            viewer.lang,
-            "error.not_found_title",
-            TEXTS.t("error.not_found", viewer.lang, what=what),
-            status=404,
-            signed_in=viewer.signed_in(),
-            back=True,
-        )
-
-    # --- login ----------------------------------------------------------------------------
-
-    async def login_page(self, request: web.Request) -> web.StreamResponse:
-        async with self.ctx.db.session() as session:
-            return await self._login_response(request, session, status=200)
-
-    async def _login_response(
-        self, request: web.Request, session: AsyncSession, *, status: int
-    ) -> web.Response:
-        lang = self.lang
-        demo = await demo_officials(session) if await self.demo.enabled(session) else None
-        context = {
-            "title": TEXTS.t("login.title", lang),
-            "minutes": self.ctx.settings.login_link_ttl_minutes,
-            "demo_officials": demo,
-        }
-        return render_page(request, "login.html", lang, context, status=status)
-
-    async def login_link_page(self, request: web.Request) -> web.StreamResponse:
-        """GET shows a button and spends nothing: link previews must not use the link up."""
-        token = request.match_info["token"]
-        async with self.ctx.db.session() as session:
-            try:
-                await auth.check_login_link(session, self.ctx, token)
-            except auth.LoginLinkError as exc:
-                return self._link_problem(request, exc.problem)
-        context = {
-            "title": TEXTS.t("login.title", self.lang),
-            "action": f"/login/{path_part(token)}",
-        }
-        return render_page(request, "login_confirm.html", self.lang, context)
-
-    async def login_link_use(self, request: web.Request) -> web.StreamResponse:
-        token = request.match_info["token"]
-        if not same_origin(request, self.ctx.settings.public_base_url):
-            return self._link_problem(request, auth.LoginLinkProblem.UNKNOWN)
-        try:
-            async with self.ctx.db.session() as session:
-                opened = await auth.use_login_link(session, self.ctx, token, via="web:login-link")
-        except auth.LoginLinkError as exc:
-            return self._link_problem(request, exc.problem)
-        return self._logged_in(request, opened)
-
-    async def demo_login(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
-        code = form.get("official")
-        async with self.ctx.db.session() as session:
-            if not same_origin(
-                request, self.ctx.settings.public_base_url
-            ) or not await self.demo.enabled(session):
-                return message_page(
-                    request,
-                    self.lang,
-                    "error.forbidden_title",
-                    "",
-                    status=403,
-                    back=True,
-                )
-            official = await demo_official(session, code)
-            if official is None:
-                return message_page(
-                    request,
-                    self.lang,
-                    "error.not_found_title",
-                    TEXTS.t("demo.unknown", self.lang),
-                    status=404,
-                    back=True,
-                )
-            opened = await auth.open_session(session, self.ctx, official, via="web:demo")
-        return self._logged_in(request, opened)
-
-    def _logged_in(self, request: web.Request, opened: auth.NewSession) -> web.StreamResponse:
-        response = see_other("/")
-        response.set_cookie(
-            SESSION_COOKIE,
-            opened.cookie,
-            max_age=int(auth.SESSION_TTL.total_seconds()),
-            httponly=True,
-            samesite="Lax",
-            secure=self._secure(request),
-            path="/",
-        )
-        return response
-
-    def _secure(self, request: web.Request) -> bool:
-        public = self.ctx.settings.public_base_url or ""
-        return request.secure or public.startswith("https://")
-
-    def _link_problem(self, request: web.Request, problem: auth.LoginLinkProblem) -> web.Response:
-        status = 404 if problem is auth.LoginLinkProblem.UNKNOWN else 410
-        return message_page(
-            request,
-            self.lang,
-            "login.title",
-            TEXTS.t(f"login.{problem.value}", self.lang),
-            status=status,
-        )
-
-    async def logout(
-        self, request: web.Request, session: AsyncSession, viewer: Viewer
-    ) -> web.StreamResponse:
-        await auth.close_session(session, self.ctx, viewer.record)
-        response = see_other("/login")
-        response.del_cookie(SESSION_COOKIE, path="/")
-        return response
+        app.router.add_post("/report", self.guard.posting(self.report))
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -364,9 +137,9 @@ class Dashboard:
             )
         )
         if task is None:
-            return self._not_found(request, viewer, TEXTS.t("task.title", lang, code=code))
+            return self.guard.not_found(request, viewer, TEXTS.t("task.title", lang, code=code))
         if task_access(viewer.official, task) is TaskAccess.NONE:
-            return self._forbidden(request, viewer)
+            return self.guard.forbidden(request, viewer)
         changes = list(
             await session.scalars(
                 select(DeadlineChange)
@@ -405,9 +178,9 @@ class Dashboard:
         code = request.match_info["code"]
         unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(code)))
         if unit is None:
-            return self._not_found(request, viewer, code)
+            return self.guard.not_found(request, viewer, code)
         if not can_read_unit(viewer.official, unit.id):
-            return self._forbidden(request, viewer)
+            return self.guard.forbidden(request, viewer)
         today = self.ctx.today()
         unit_rows = await unit_figures(session, today, unit.id)
         counts = unit_rows[0].counts if unit_rows else {}
@@ -466,7 +239,7 @@ class Dashboard:
         """Approve or reject a pending extension request (the chat's service: audited, the
         requester and the unit's heads are told), then back to the page it came from."""
         if not can_decide_extensions(viewer.official):
-            return self._forbidden(request, viewer)
+            return self.guard.forbidden(request, viewer)
         form = await request.post()
         decision = form.get("decision")
         if decision not in ("approve", "reject"):
@@ -548,15 +321,7 @@ class Dashboard:
         status: int,
         topic: str = "extension",
     ) -> web.Response:
-        return message_page(
-            request,
-            viewer.lang,
-            f"{topic}.problem_title",
-            text,
-            status=status,
-            signed_in=viewer.signed_in(),
-            back=True,
-        )
+        return self.guard.problem(request, viewer, f"{topic}.problem_title", text, status)
 
     async def export(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
@@ -571,9 +336,9 @@ class Dashboard:
         if isinstance(wanted, str) and wanted:
             unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(wanted)))
             if unit is None:
-                return self._not_found(request, viewer, wanted)
+                return self.guard.not_found(request, viewer, wanted)
             if not can_read_unit(viewer.official, unit.id):
-                return self._forbidden(request, viewer)
+                return self.guard.forbidden(request, viewer)
             unit_id, suffix = unit.id, f"-{unit.code}"
         elif unit_id is not None and viewer.official.unit is not None:
             suffix = f"-{viewer.official.unit.code}"
@@ -620,9 +385,9 @@ class Dashboard:
         if isinstance(wanted, str) and wanted:
             unit = await session.scalar(select(Unit).where(Unit.code == normalize_code(wanted)))
             if unit is None:
-                return self._not_found(request, viewer, wanted)
+                return self.guard.not_found(request, viewer, wanted)
             if not can_read_unit(viewer.official, unit.id):
-                return self._forbidden(request, viewer)
+                return self.guard.forbidden(request, viewer)
         content = await render_report(session, self.ctx, period, fmt, unit)
         return web.Response(
             body=content,
@@ -650,13 +415,3 @@ def _status(error: DomainError) -> int:
     if error.code in ("explanation_not_allowed", "explanation_head_answers"):
         return 403
     return 409
-
-
-def see_other(location: str) -> web.Response:
-    """A 303 redirect that can still carry cookies."""
-    return web.Response(status=303, headers={"Location": location})
-
-
-def attachment_header(name: str) -> str:
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
