@@ -7,16 +7,22 @@ tasks in every official category, a leader, an admin, unit heads and a staff off
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from playwright.async_api import Browser, async_playwright
 from sqlalchemy import select
 
 from bot.app import Runtime, web_component
+from bot.clock import FrozenClock
 from bot.context import AppContext
+from bot.db import Database
+from bot.demo import load_demo
 from bot.models import (
     Attachment,
     DeadlineChange,
@@ -30,7 +36,8 @@ from bot.models import (
 )
 from bot.services import login_links
 from bot.web.component import WebComponent
-from tests.conftest import HCM
+from config import Settings
+from tests.conftest import DEFAULT_NOW, HCM
 
 
 def local(day: int, month: int = 12, hour: int = 9) -> dt.datetime:
@@ -201,3 +208,53 @@ async def serve(ctx: AppContext) -> AsyncIterator[Web]:
 async def web(ctx: AppContext) -> AsyncIterator[Web]:
     async for harness in serve(ctx):
         yield harness
+
+
+# --- browser tests (Debian's Chromium driven by Playwright; helpers in tests/web/browser.py) ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(chromium), args=CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def demo(sqlite_url: str) -> AsyncIterator[Web]:
+    """The demo city on SQLite, served on 127.0.0.1 (demo mode off: real logins)."""
+    db = Database(sqlite_url)
+    await db.create_all()
+    ctx = AppContext(
+        settings=Settings(database_url=sqlite_url, demo_mode=False),
+        db=db,
+        clock=FrozenClock(DEFAULT_NOW),
+    )
+    await load_demo(ctx)
+    async for harness in serve(ctx):
+        yield harness
+    await db.dispose()

@@ -7,20 +7,14 @@ where that is a failure. The screenshots in docs/screenshots/ are made here.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.clock import FrozenClock
 from bot.context import AppContext
-from bot.db import Database
-from bot.demo import load_demo
 from bot.messages import Button, Reply
 from bot.models import ChannelIdentity, Official, Report, Role, Task
 from bot.services import invites
@@ -28,80 +22,17 @@ from bot.services.explanations import is_late, open_requests
 from bot.services.outbox import Recipient, enqueue
 from bot.services.summary import build_summary
 from bot.status import STATUS_ORDER
-from config import Settings
 from scheduler.dispatcher import OutboxDispatcher
-from tests.conftest import DEFAULT_NOW
+from tests.web.browser import (
+    SCREENSHOTS,
+    last_bot_message,
+    new_page,
+    say,
+    url,
+)
 from tests.web.conftest import Web, serve
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    return CHROMIUM
-
-
-@pytest.fixture
-async def browser(chromium: Path) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS
-        )
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def demo(sqlite_url: str) -> AsyncIterator[Web]:
-    """The demo city on SQLite, served on 127.0.0.1 (demo mode off: real logins)."""
-    db = Database(sqlite_url)
-    await db.create_all()
-    ctx = AppContext(
-        settings=Settings(database_url=sqlite_url, demo_mode=False),
-        db=db,
-        clock=FrozenClock(DEFAULT_NOW),
-    )
-    await load_demo(ctx)
-    async for harness in serve(ctx):
-        yield harness
-    await db.dispose()
-
-
-async def new_page(browser: Browser, width: int = 1280, height: int = 900) -> Page:
-    page = await browser.new_page(viewport={"width": width, "height": height}, locale="vi-VN")
-    page.set_default_timeout(TIMEOUT_MS)
-    return page
-
-
-def url(web: Web, path: str) -> str:
-    return str(web.client.make_url(path))
-
-
-async def say(page: Page, text: str) -> None:
-    await page.fill("#text", text)
-    await page.press("#text", "Enter")
-
-
-async def last_bot_message(page: Page, containing: str) -> None:
-    await expect(page.locator(".msg.out").filter(has_text=containing).last).to_be_visible()
 
 
 async def test_login_link_overview_figures_and_a_task(browser: Browser, demo: Web) -> None:
