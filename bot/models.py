@@ -304,6 +304,9 @@ class DeadlineChange(Base):
     extension_request_id: Mapped[int | None] = mapped_column(ForeignKey("extension_requests.id"))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     changed_at: Mapped[dt.datetime]
+    note: Mapped[str] = mapped_column(Text, default="", doc="The deciding leader's comment")
+
+    changed_by: Mapped[Official | None] = relationship()
 
 
 class Report(Base):
@@ -369,6 +372,9 @@ class ExtensionRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     decided_at: Mapped[dt.datetime | None]
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    decided_deadline: Mapped[dt.date | None] = mapped_column(
+        Date, doc="The deadline set on approval: the requested date or another the leader chose"
+    )
 
     task: Mapped[Task] = relationship()
     requested_by: Mapped[Official] = relationship(foreign_keys=[requested_by_id])

@@ -21,6 +21,7 @@ from bot.services import audit
 from bot.services.directory import TaskAccess, can_decide_extensions, task_access
 from bot.services.errors import DomainError
 from bot.services.outbox import notify_official
+from bot.text_cleaning import clean_text
 from bot.texts import TEXTS, named
 
 DECISION_NOTICE = "extension.decision"
@@ -106,6 +107,48 @@ async def pending_requests(
     return total or 0, list(requests)
 
 
+NOTE_LIMIT = 1000
+"""Characters of a leader's comment on a decision."""
+
+
+def clean_note(note: str) -> str:
+    """A decision comment as stored: cleaned of control characters, trimmed; refused (not
+    cut) when longer than :data:`NOTE_LIMIT`, so nothing typed is lost silently."""
+    cleaned = clean_text(note).strip()
+    if len(cleaned) > NOTE_LIMIT:
+        raise DomainError("decision_note_too_long", limit=NOTE_LIMIT, length=len(cleaned))
+    return cleaned
+
+
+def check_decided_date(ctx: AppContext, request: ExtensionRequest, deadline: dt.date) -> None:
+    """The rules of a request, applied to another date a leader approves: after today and
+    after the task's current deadline. The requested date itself is always acceptable."""
+    if deadline == request.new_deadline:
+        return
+    if deadline <= ctx.today():
+        raise DomainError("extension_date_past", date=format_date(deadline))
+    current = request.task.deadline
+    if current is not None and deadline <= current:
+        raise DomainError(
+            "extension_not_later", date=format_date(deadline), deadline=format_date(current)
+        )
+
+
+async def load_request(session: AsyncSession, request_id: int) -> ExtensionRequest:
+    """A request with its task, lead unit and requester (any status)."""
+    request = await session.scalar(
+        select(ExtensionRequest)
+        .where(ExtensionRequest.id == request_id)
+        .options(
+            selectinload(ExtensionRequest.task).selectinload(Task.lead_unit),
+            selectinload(ExtensionRequest.requested_by),
+        )
+    )
+    if request is None:
+        raise DomainError("extension_not_found")
+    return request
+
+
 async def decide_extension(
     session: AsyncSession,
     ctx: AppContext,
@@ -113,12 +156,17 @@ async def decide_extension(
     leader: Official,
     request_id: int,
     approve: bool,
+    deadline: dt.date | None = None,
     note: str = "",
     via: str,
 ) -> ExtensionRequest:
-    """Approve (the deadline moves, history kept) or reject a pending request."""
+    """Approve (the deadline moves to the requested date, or to ``deadline`` when the leader
+    chose another; history kept) or reject a pending request, with an optional comment."""
     if not can_decide_extensions(leader):
         raise DomainError("not_allowed")
+    if deadline is not None and not approve:
+        raise ValueError("a refusal sets no deadline")
+    comment = clean_note(note)
     request = await session.scalar(
         select(ExtensionRequest)
         .where(ExtensionRequest.id == request_id)
@@ -132,19 +180,24 @@ async def decide_extension(
         raise DomainError("extension_not_found")
     if request.status is not ExtensionStatus.PENDING:
         raise DomainError("extension_decided")
+    decided = deadline if deadline is not None else request.new_deadline
+    if approve:
+        check_decided_date(ctx, request, decided)
     now = ctx.now()
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     request.decided_by_id = leader.id
     request.decided_at = now
-    request.decision_note = note.strip()
+    request.decision_note = comment
     task = request.task
     if approve:
+        request.decided_deadline = decided
         session.add(
             DeadlineChange(
                 task_id=task.id,
                 old_deadline=task.deadline,
-                new_deadline=request.new_deadline,
+                new_deadline=decided,
                 reason=request.reason,
+                note=comment,
                 extension_request_id=request.id,
                 changed_by_id=leader.id,
                 changed_at=now,
@@ -152,9 +205,14 @@ async def decide_extension(
         )
         if task.original_deadline is None:
             task.original_deadline = task.deadline
-        task.deadline = request.new_deadline
+        task.deadline = decided
         task.updated_at = now
     await session.flush()
+    details: dict[str, object] = {"request_id": request.id}
+    if approve:
+        details["deadline"] = decided.isoformat()
+    if comment:
+        details["note"] = comment
     await audit.record(
         session,
         ctx,
@@ -163,7 +221,7 @@ async def decide_extension(
         task.id,
         actor=leader,
         via=via,
-        request_id=request.id,
+        **details,
     )
     return request
 
@@ -175,12 +233,21 @@ async def decide_and_notify(
     leader: Official,
     request_id: int,
     approve: bool,
+    deadline: dt.date | None = None,
+    note: str = "",
     via: str,
 ) -> ExtensionRequest:
-    """Decide a pending request and queue the decision for the requester and the lead
-    unit's heads (each once, on every chat they linked)."""
+    """Decide a pending request and queue the decision (date and comment) for the requester
+    and the lead unit's heads (each once, on every chat they linked)."""
     request = await decide_extension(
-        session, ctx, leader=leader, request_id=request_id, approve=approve, via=via
+        session,
+        ctx,
+        leader=leader,
+        request_id=request_id,
+        approve=approve,
+        deadline=deadline,
+        note=note,
+        via=via,
     )
     task = request.task
     recipients = {request.requested_by_id}
@@ -207,16 +274,25 @@ async def decide_and_notify(
 
 
 def decision_text(request: ExtensionRequest, leader: Official, lang: str) -> str:
-    """What everyone concerned reads about a decided request."""
-    key = (
-        "extension.approved" if request.status is ExtensionStatus.APPROVED else "extension.rejected"
-    )
-    return TEXTS.t(
+    """What everyone concerned reads about a decided request: the decided date (and the
+    requested one when the leader chose another), then the leader's comment if any."""
+    decided = request.decided_deadline or request.new_deadline
+    if request.status is not ExtensionStatus.APPROVED:
+        key = "extension.rejected"
+    elif decided != request.new_deadline:
+        key = "extension.approved_other"
+    else:
+        key = "extension.approved"
+    text = TEXTS.t(
         key,
         lang,
         code=request.task.code,
         title=shorten(request.task.title),
         old=format_date(request.old_deadline, lang),
-        new=format_date(request.new_deadline),
+        new=format_date(decided),
+        requested=format_date(request.new_deadline),
         leader=named(leader, lang),
     )
+    if request.decision_note:
+        text += "\n" + TEXTS.t("extension.comment", lang, note=request.decision_note)
+    return text
