@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.commands import (
     account,
     channel,
+    decision,
     done,
     explanation,
     extension,
@@ -22,6 +23,7 @@ ROUTERS: list[Router] = [
     report.router,
     done.router,
     extension.router,
+    decision.router,
     explanation.router,
     oversight.router,
     login.router,

@@ -15,8 +15,8 @@ from bot.services.explanations import history_lines, task_requests
 from bot.services.extensions import pending_request
 from bot.services.reports import task_history
 from handlers.commands.common import first_word, official_of, task_for, unit_open_tasks
+from handlers.commands.decision import decision_buttons
 from handlers.commands.explanation import ask_buttons
-from handlers.commands.extension import decision_buttons
 from handlers.formatting import task_detail, task_line, task_lines
 from handlers.router import Router
 from handlers.turn import Turn
