@@ -116,6 +116,9 @@ def task_detail(
                 reason=change.reason or "—",
             )
         )
+        if change.note:
+            who = change.changed_by.full_name if change.changed_by else "—"
+            lines.append(t("detail.deadline_comment", lang, who=who, note=change.note))
     if pending is not None:
         lines.append(
             t(

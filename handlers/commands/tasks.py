@@ -85,6 +85,7 @@ async def _one_task(turn: Turn, code: str) -> Reply:
             select(DeadlineChange)
             .where(DeadlineChange.task_id == task.id)
             .order_by(DeadlineChange.changed_at, DeadlineChange.id)
+            .options(selectinload(DeadlineChange.changed_by))
         )
     )
     pending = await pending_request(turn.session, task.id)

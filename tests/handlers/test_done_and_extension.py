@@ -58,14 +58,22 @@ async def test_extension_approved_round_trip(world: World) -> None:
         [notice] = await backend.notices_for(leader, "extension.request")
         assert "Người đề nghị: Nguyễn Thị Hoa" in notice.text
         assert "Lý do: Chờ ý kiến thẩm định của Bộ" in notice.text
-        assert labels(notice) == ["Đồng ý gia hạn", "Không đồng ý"]
+        assert labels(notice) == [
+            "Đồng ý gia hạn đến 31/12/2025",
+            "Đồng ý, đến ngày khác",
+            "Không đồng ý",
+        ]
+        assert notice.text.startswith(f"ĐỀ NGHỊ GIA HẠN số {request.id}\nNQ-01")
     assert await backend.notices_for(world.hoa, "extension.request") == []
     [notice] = await backend.notices_for(world.chau, "extension.request")
     assert button_data(notice, "Đồng ý") == f"ext:{request.id}:ok"
 
     await backend.push_message(world.hoa, "/nhiemvu NQ-01")
     assert "Đang chờ lãnh đạo quyết định đề nghị gia hạn đến 31/12/2025" in backend.pop_text()
-    await backend.push_button(world.chau, button_data(notice, "Đồng ý"))
+    await backend.push_button(world.chau, button_data(notice, "Đồng ý gia hạn"))
+    prompt = backend.pop_message()
+    assert prompt.edit and "Ý kiến gửi kèm quyết định (không bắt buộc)" in prompt.text
+    await backend.push_button(world.chau, button_data(prompt, "Bỏ qua"))
     decided = backend.pop_message()
     assert decided.edit
     assert decided.text.startswith("Đã đồng ý gia hạn nhiệm vụ NQ-01")
@@ -96,12 +104,15 @@ async def test_extension_rejected_keeps_deadline(world: World) -> None:
     request = await _request(world)
     await backend.push_button(world.lan, f"ext:{request.id}:no")
     assert backend.pop_text().startswith("Không đồng ý gia hạn nhiệm vụ NV-02")
+    await backend.push_message(world.lan, "Đề nghị khẩn trương hoàn thành")
+    assert backend.pop_text().startswith("Không đồng ý gia hạn nhiệm vụ NV-02")
     assert (await world.task("NV-02")).deadline == dt.date(2025, 12, 1)
     async with world.ctx.db.session() as session:
         stored = await session.get(ExtensionRequest, request.id)
         assert stored is not None and stored.status is ExtensionStatus.REJECTED
     [told] = await backend.notices_for(world.nam, "extension.decision")
     assert "thời hạn giữ nguyên 01/12/2025" in told.text
+    assert told.text.endswith("\nÝ kiến lãnh đạo: Đề nghị khẩn trương hoàn thành")
 
 
 async def test_extension_bad_input(world: World) -> None:

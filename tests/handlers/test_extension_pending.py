@@ -51,11 +51,23 @@ async def test_leader_linked_after_the_request_lists_and_approves(world: World) 
     first, second = replies[1:]
     assert "NQ-01" in first.text and "Người đề nghị: Nguyễn Thị Hoa" in first.text
     assert "Lý do: Chờ ý kiến thẩm định của Bộ" in first.text
-    assert labels(first) == ["Đồng ý gia hạn đến 31/12/2025", "Không đồng ý"]
+    assert labels(first) == [
+        "Đồng ý gia hạn đến 31/12/2025",
+        "Đồng ý, đến ngày khác",
+        "Không đồng ý",
+    ]
     assert "NV-03" in second.text
-    assert labels(second) == ["Đồng ý gia hạn đến 15/01/2026", "Không đồng ý"]
+    assert labels(second) == [
+        "Đồng ý gia hạn đến 15/01/2026",
+        "Đồng ý, đến ngày khác",
+        "Không đồng ý",
+    ]
 
-    await backend.push_button(thanh, button_data(first, "Đồng ý"))
+    await backend.push_button(thanh, button_data(first, "Đồng ý gia hạn"))
+    prompt = backend.pop_message()
+    assert prompt.edit and prompt.text.startswith("Đồng ý gia hạn nhiệm vụ NQ-01")
+    assert (await world.task("NQ-01")).deadline == dt.date(2025, 12, 15)  # not before the end
+    await backend.push_button(thanh, button_data(prompt, "Bỏ qua"))
     decided = backend.pop_message()
     assert decided.edit and decided.text.startswith("Đã đồng ý gia hạn nhiệm vụ NQ-01")
     assert "15/12/2025 → 31/12/2025 (Vũ Đức Thành)" in decided.text
@@ -68,6 +80,8 @@ async def test_leader_linked_after_the_request_lists_and_approves(world: World) 
     assert header.text.startswith("ĐỀ NGHỊ GIA HẠN ĐANG CHỜ QUYẾT ĐỊNH (1)")
     assert "NV-03" in only.text
     await backend.push_button(thanh, button_data(only, "Không đồng ý"))
+    assert backend.pop_text().startswith("Không đồng ý gia hạn nhiệm vụ NV-03")
+    await backend.push_message(thanh, "không")
     assert backend.pop_text().startswith("Không đồng ý gia hạn nhiệm vụ NV-03")
     await backend.push_message(thanh, "/giahan")
     assert backend.pop_text() == "Không có đề nghị gia hạn nào đang chờ quyết định."
@@ -101,7 +115,9 @@ async def test_zalo_leader_decides_by_number(ctx: AppContext) -> None:
     await _request(world, world.hoa, "/giahan NQ-01 31/12/2025 Chờ ý kiến thẩm định")
     await backend.push_message(world.chau, "/giahan")
     text = backend.pop_text()
-    assert "1. Đồng ý gia hạn đến 31/12/2025" in text and "2. Không đồng ý" in text
+    assert "1. Đồng ý gia hạn đến 31/12/2025" in text and "3. Không đồng ý" in text
+    await backend.push_message(world.chau, "1")
+    assert "1. Bỏ qua" in backend.pop_text()
     await backend.push_message(world.chau, "1")
     assert backend.pop_text().startswith("Đã đồng ý gia hạn nhiệm vụ NQ-01")
     assert (await world.task("NQ-01")).deadline == dt.date(2025, 12, 31)
@@ -138,6 +154,12 @@ async def test_task_detail_offers_the_decision_to_leaders_only(world: World) -> 
     await backend.push_message(world.tung, "/nhiemvu NQ-01")
     detail = backend.pop_message()
     assert "Đang chờ lãnh đạo quyết định đề nghị gia hạn đến 31/12/2025" in detail.text
-    assert labels(detail) == ["Đồng ý gia hạn đến 31/12/2025", "Không đồng ý"]
+    assert labels(detail) == [
+        "Đồng ý gia hạn đến 31/12/2025",
+        "Đồng ý, đến ngày khác",
+        "Không đồng ý",
+    ]
     await backend.push_button(world.tung, button_data(detail, "Không đồng ý"))
+    backend.pop_text()
+    await backend.push_message(world.tung, "Bỏ qua")
     assert backend.pop_text().startswith("Không đồng ý gia hạn nhiệm vụ NQ-01")
