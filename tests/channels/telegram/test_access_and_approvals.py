@@ -30,9 +30,12 @@ async def test_leader_decides_from_the_pending_list(
     assert "NV-01" in (request.text or "") and "Chờ ý kiến các sở ngành" in (request.text or "")
     assert [label for label, _ in buttons(request)] == [
         "Đồng ý gia hạn đến 31/12/2025",
+        "Đồng ý, đến ngày khác",
         "Không đồng ý",
     ]
-    [decided] = await press(server, LEADER, request, "Đồng ý gia hạn đến")
+    [prompt] = await press(server, LEADER, request, "Đồng ý gia hạn đến")
+    assert prompt.is_edit and prompt.message_id == request.message_id
+    [decided] = await press(server, LEADER, prompt, "Bỏ qua")
     assert decided.is_edit and decided.message_id == request.message_id
     assert (decided.text or "").startswith("Đã đồng ý gia hạn nhiệm vụ NV-01")
     assert await _deadline(tg_ctx, "NV-01") == dt.date(2025, 12, 31)

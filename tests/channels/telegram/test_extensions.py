@@ -48,7 +48,9 @@ async def test_extension_decided_by_the_leader(
     assert "Chờ ý kiến các sở ngành" in (notice.text or "")
 
     label = "Đồng ý gia hạn" if approve else "Không đồng ý"
-    [decided] = await press(server, LEADER, notice, label)
+    [prompt] = await press(server, LEADER, notice, label)
+    assert prompt.is_edit and prompt.message_id == notice.message_id
+    [decided] = await press(server, LEADER, prompt, "Bỏ qua")
     assert decided.is_edit and decided.message_id == notice.message_id
     assert (decided.text or "").startswith("Đã đồng ý" if approve else "Không đồng ý gia hạn")
 
@@ -92,3 +94,34 @@ async def test_extension_input_errors(
     assert (await _task(tg_ctx, "NV-01")).deadline == dt.date(2025, 12, 15)
     async with tg_ctx.db.session() as session:
         assert list(await session.scalars(select(OutboxMessage))) == []
+
+
+async def test_leader_approves_another_date_with_a_comment(
+    server: FakeTelegramServer, tg_ctx: AppContext, world: World, telegram: TelegramBot
+) -> None:
+    await say(server, STAFF, "/giahan NV-01 31/12/2025 Chờ ý kiến các sở ngành")
+    await deliver_outbox(tg_ctx, telegram.runtime)
+    [notice] = await server.wait_for_messages(LEADER, 1)
+    [date_prompt] = await press(server, LEADER, notice, "Đồng ý, đến ngày khác")
+    assert date_prompt.is_edit and "đơn vị đề nghị gia hạn đến 31/12/2025" in (
+        date_prompt.text or ""
+    )
+    [past] = await say(server, LEADER, "01/12/2025")
+    assert (past.text or "").startswith("Ngày gia hạn 01/12/2025 đã qua")
+    [comment_prompt] = await say(server, LEADER, "22/12/2025")
+    assert "Ý kiến gửi kèm quyết định" in (comment_prompt.text or "")
+    [decided] = await say(server, LEADER, "Báo cáo kết quả trước ngày 19/12")
+    text = decided.text or ""
+    assert "đến 22/12/2025 (đề nghị 31/12/2025): 15/12/2025 → 22/12/2025" in text
+    assert text.endswith("Ý kiến lãnh đạo: Báo cáo kết quả trước ngày 19/12")
+
+    await deliver_outbox(tg_ctx, telegram.runtime)
+    staff_notice = (await server.wait_for_messages(STAFF, 2))[-1]
+    assert staff_notice.text == text
+    assert (await _task(tg_ctx, "NV-01")).deadline == dt.date(2025, 12, 22)
+    async with tg_ctx.db.session() as session:
+        [change] = list(await session.scalars(select(DeadlineChange)))
+    assert (change.new_deadline, change.note) == (
+        dt.date(2025, 12, 22),
+        "Báo cáo kết quả trước ngày 19/12",
+    )

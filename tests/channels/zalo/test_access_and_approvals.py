@@ -23,8 +23,10 @@ async def test_leader_linked_later_decides_by_number(
     assert (header.text or "").startswith("ĐỀ NGHỊ GIA HẠN ĐANG CHỜ QUYẾT ĐỊNH (1)")
     text = request.text or ""
     assert "NV-01" in text and "Người đề nghị: Nguyễn Thị Lan" in text
-    assert "1. Đồng ý gia hạn đến 31/12/2025" in text and "2. Không đồng ý" in text
-    [decided] = await say(server, BAO, "1")
+    assert "1. Đồng ý gia hạn đến 31/12/2025" in text and "3. Không đồng ý" in text
+    [prompt] = await say(server, BAO, "1")
+    assert "1. Bỏ qua" in (prompt.text or "")
+    [decided] = await say(server, BAO, "không")
     assert (decided.text or "").startswith("Đã đồng ý gia hạn nhiệm vụ NV-01")
     assert (await world.task("NV-01")).deadline == dt.date(2025, 12, 31)
     [empty] = await say(server, BAO, "duyet")
