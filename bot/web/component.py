@@ -14,6 +14,7 @@ from bot.sending import Senders
 from bot.services.login_links import web_base_url
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
+from bot.web.decisions import ExtensionDecisions
 from bot.web.demo import DemoSwitch
 from bot.web.guard import PageGuard
 from bot.web.login import LoginPages
@@ -47,6 +48,7 @@ class WebComponent:
         guard = PageGuard(ctx, self.demo)
         LoginPages(ctx, self.demo, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
+        ExtensionDecisions(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender

@@ -19,7 +19,7 @@ from bot.context import AppContext
 from bot.evaluation.periods import PeriodError, month, parse_period
 from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.trends import weekly_trend
-from bot.models import DeadlineChange, Report, Role, Task, Unit
+from bot.models import Report, Role, Task, Unit
 from bot.services.directory import (
     TaskAccess,
     can_decide_extensions,
@@ -30,13 +30,14 @@ from bot.services.directory import (
 )
 from bot.services.errors import DomainError
 from bot.services.explanations import answer_explanation, request_explanation, task_requests
-from bot.services.extensions import decide_and_notify, pending_request
+from bot.services.extensions import pending_request
 from bot.services.summary import (
     build_summary,
     unit_figures,
 )
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.web.decisions import deadline_history
 from bot.web.explanations import explanation_card, open_explanations
 from bot.web.guard import PageGuard, Viewer, attachment_header, see_other
 from bot.web.pages import message_page
@@ -63,7 +64,6 @@ class Dashboard:
         app.router.add_get("/tasks/{code}", self.guard.viewing(self.task_page))
         app.router.add_get("/units/{code}", self.guard.viewing(self.unit_page))
         app.router.add_post("/export", self.guard.posting(self.export))
-        app.router.add_post("/extensions/{id:\\d{1,9}}", self.guard.posting(self.decide_extension))
         app.router.add_post("/tasks/{code}/explanations", self.guard.posting(self.ask_explanation))
         app.router.add_post(
             "/explanations/{id:\\d{1,9}}", self.guard.posting(self.answer_explanation)
@@ -140,13 +140,6 @@ class Dashboard:
             return self.guard.not_found(request, viewer, TEXTS.t("task.title", lang, code=code))
         if task_access(viewer.official, task) is TaskAccess.NONE:
             return self.guard.forbidden(request, viewer)
-        changes = list(
-            await session.scalars(
-                select(DeadlineChange)
-                .where(DeadlineChange.task_id == task.id)
-                .order_by(DeadlineChange.changed_at, DeadlineChange.id)
-            )
-        )
         reports = list(
             await session.scalars(
                 select(Report)
@@ -165,7 +158,7 @@ class Dashboard:
                 self.ctx, task, await task_requests(session, task.id), viewer.official
             ),
             "csrf": viewer.csrf,
-            "changes": changes,
+            "history": await deadline_history(session, task.id),
             "reports": reports,
             "signed_in": viewer.signed_in(),
         }
@@ -232,33 +225,6 @@ class Dashboard:
     def _decider_csrf(viewer: Viewer) -> str | None:
         """The CSRF token for the decision forms, for a viewer who decides extensions."""
         return viewer.csrf if can_decide_extensions(viewer.official) else None
-
-    async def decide_extension(
-        self, request: web.Request, session: AsyncSession, viewer: Viewer
-    ) -> web.StreamResponse:
-        """Approve or reject a pending extension request (the chat's service: audited, the
-        requester and the unit's heads are told), then back to the page it came from."""
-        if not can_decide_extensions(viewer.official):
-            return self.guard.forbidden(request, viewer)
-        form = await request.post()
-        decision = form.get("decision")
-        if decision not in ("approve", "reject"):
-            return self._problem(
-                request, viewer, TEXTS.t("extension.bad_decision", viewer.lang), 400
-            )
-        try:
-            decided = await decide_and_notify(
-                session,
-                self.ctx,
-                leader=viewer.official,
-                request_id=int(request.match_info["id"]),
-                approve=decision == "approve",
-                via="web",
-            )
-        except DomainError as exc:
-            status = 404 if exc.code == "extension_not_found" else 409
-            return self._problem(request, viewer, exc.message(viewer.lang), status)
-        return see_other(task_url(decided.task.code) if form.get("back") == "task" else "/")
 
     async def ask_explanation(
         self, request: web.Request, session: AsyncSession, viewer: Viewer

@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.context import AppContext
 from bot.i18n import format_date, format_datetime
 from bot.services.explanations import named
+from bot.services.extensions import NOTE_LIMIT
 from bot.services.people import person_label
 from bot.status import STATUS_ORDER
 from bot.texts import TEXTS as DOMAIN_TEXTS
@@ -55,6 +56,7 @@ def setup_templates(app: web.Application, ctx: AppContext) -> None:
     env.globals["status_order"] = STATUS_ORDER
     env.globals["safe_link"] = safe_link
     env.globals["named"] = named
+    env.globals["decision_note_limit"] = NOTE_LIMIT
     env.globals["person_label"] = person_label
     env.globals["task_url"] = task_url
     env.globals["unit_url"] = unit_url

@@ -60,7 +60,8 @@ async def test_leader_approves_from_the_overview(web: Web, world: World) -> None
     page = await (await web.client.get("/")).text()
     action, back = _form(page)
     assert (action, back) == (f"/extensions/{request.id}", "overview")
-    assert "Đồng ý gia hạn đến 20/12/2025" in page and "Không đồng ý" in page
+    assert '<input type="date" name="deadline" value="2025-12-20">' in page
+    assert ">Đồng ý gia hạn</button>" in page and "Không đồng ý" in page
 
     response = await web.client.post(
         action,
