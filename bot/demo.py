@@ -710,6 +710,7 @@ class _Builder:
             decided_by_id=self.leaders["PCT-01"].id,
             decided_at=self._at(self.calendar.add_working_days(self.today, -5)),
             decision_note="Đồng ý gia hạn.",
+            decided_deadline=task.deadline,
         )
         self.session.add(request)
         await self.session.flush()
@@ -720,6 +721,7 @@ class _Builder:
                 old_deadline=old,
                 new_deadline=task.deadline,
                 reason=request.reason,
+                note=request.decision_note,
                 extension_request_id=request.id,
                 changed_by_id=self.leaders["PCT-01"].id,
                 changed_at=request.decided_at or now,
