@@ -22,7 +22,7 @@ from bot.services.directory import official_by_code
 from bot.services.errors import DomainError
 from bot.services.extensions import NOTE_LIMIT, decide_and_notify, decide_extension
 from tests.bot.test_services_extensions import DEADLINE, ask, task
-from tests.bot.test_services_extensions import world as world  # noqa: F401  (fixture)
+from tests.bot.test_services_extensions import world as world  # the fixture
 
 
 async def decide(
