@@ -125,8 +125,11 @@ async def chosen(turn: Turn) -> Reply:
         raise DomainError("not_allowed")
     request = await load_request(turn.session, request_id)
     _ensure_pending(request)
-    data: dict[str, Any] = {FLOW_ID: secrets.token_hex(4), "request": request.id}
-    data["task"] = request.task.code
+    data: dict[str, Any] = {
+        FLOW_ID: secrets.token_hex(4),
+        "request": request.id,
+        "task": request.task.code,
+    }
     if choice == "date":
         await turn.set_state(FLOW, "date", data)
         return turn.reply(_date_prompt(turn, request), edit=True)
@@ -154,11 +157,15 @@ async def in_flow(turn: Turn) -> Reply:
     data = turn.data
     text = (turn.message.text or "").strip()
     request = await load_request(turn.session, int(data.get("request", 0)))
+    if request.status is not ExtensionStatus.PENDING:
+        # Decided meanwhile (by another leader, or on the dashboard): the flow is over.
+        turn.flow_finished = True
+        await turn.clear_state()
+        raise DomainError("extension_decided")
     if step == "date":
         if not text:
             return turn.reply(_date_prompt(turn, request))
         deadline = _parse_date(turn, request, first_word(text)[0])
-        _ensure_pending(request)
         check_decided_date(turn.ctx, request, deadline)
         data["approve"] = True
         data["deadline"] = deadline.isoformat()
@@ -170,9 +177,12 @@ async def in_flow(turn: Turn) -> Reply:
 
 @router.abandoned(FLOW)
 async def decision_not_saved(turn: Turn, step: str, data: dict[str, Any]) -> Reply | None:
-    """Another command or button ended the decision before it was taken."""
+    """Another command or button ended the decision before it was taken (a new choice on the
+    same request replaces it without a word)."""
     code = data.get("task")
-    return turn.reply(turn.t("decide.not_saved", code=code)) if code else None
+    if not code or (turn.flow == FLOW and turn.data.get("request") == data.get("request")):
+        return None
+    return turn.reply(turn.t("decide.not_saved", code=code))
 
 
 def request_notice(request: ExtensionRequest, requester: Official, lang: str) -> Reply:

@@ -206,6 +206,12 @@ async def test_leaving_a_decision_half_way_says_it_was_not_saved(world: World) -
     )
     backend.queue.clear()
     assert (await _stored(world, request.id)).status is ExtensionStatus.PENDING
+    # Changing one's mind on the same request is no abandoned decision.
+    await backend.push_button(world.chau, f"ext:{request.id}:ok")
+    backend.pop_text()
+    replies = await backend.push_button(world.chau, f"ext:{request.id}:date")
+    assert len(replies) == 1 and "gõ ngày gia hạn đồng ý" in replies[0].text
+    backend.queue.clear()
     # Another leader decides meanwhile: the first one's comment then changes nothing.
     await backend.push_button(world.chau, f"ext:{request.id}:no")
     backend.pop_text()
@@ -215,3 +221,16 @@ async def test_leaving_a_decision_half_way_says_it_was_not_saved(world: World) -
     assert backend.pop_text() == "Đề nghị gia hạn này đã được xử lý trước đó."
     assert await backend.state(world.chau) is None
     assert (await _stored(world, request.id)).status is ExtensionStatus.APPROVED
+
+
+async def test_a_request_decided_elsewhere_ends_the_date_step(world: World) -> None:
+    backend = world.backend
+    request = await _request(world, world.hoa, "/giahan NQ-01 31/12/2025 Chờ ý kiến của Bộ")
+    await backend.push_button(world.chau, f"ext:{request.id}:date")
+    backend.pop_text()
+    await backend.push_message(world.tung, "/duyet NQ-01 tu choi")
+    backend.pop_text()
+    await backend.push_message(world.chau, "24/12/2025")
+    assert backend.pop_text() == "Đề nghị gia hạn này đã được xử lý trước đó."
+    assert await backend.state(world.chau) is None
+    assert (await world.task("NQ-01")).deadline == dt.date(2025, 12, 15)
