@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from bot.context import AppContext
 from bot.i18n import format_date, format_datetime, shorten
-from bot.models import DeadlineChange, ExtensionRequest, Report, Task
+from bot.models import ExtensionRequest, Report, Task
+from bot.services.extensions import DeadlineEvent, Outcome
 from bot.services.people import person_label
 from bot.services.summary import task_status
 from bot.status import StatusInfo
@@ -85,10 +86,11 @@ def task_detail(
     lang: str,
     *,
     reports: Sequence[Report],
-    changes: Sequence[DeadlineChange],
+    history: Sequence[DeadlineEvent],
     pending: ExtensionRequest | None,
 ) -> str:
-    """Everything about one task: facts, status, deadline history, every report."""
+    """Everything about one task: facts, status, deadline history (changes and refused
+    extension requests), every report."""
     t = TEXTS.t
     info = task_status(ctx, task)
     lines = [f"{task.code} — {task.title}"]
@@ -105,20 +107,8 @@ def task_detail(
     if task.expected_output:
         lines.append(t("detail.output", lang, output=task.expected_output))
     lines.append(t("detail.deadline", lang, date=format_date(task.deadline, lang)))
-    for change in changes:
-        lines.append(
-            t(
-                "detail.deadline_change",
-                lang,
-                old=format_date(change.old_deadline, lang),
-                new=format_date(change.new_deadline, lang),
-                on=format_date(ctx.local_date(change.changed_at)),
-                reason=change.reason or "—",
-            )
-        )
-        if change.note:
-            who = change.changed_by.full_name if change.changed_by else "—"
-            lines.append(t("detail.deadline_comment", lang, who=who, note=change.note))
+    for event in history:
+        lines.extend(_deadline_event(ctx, event, lang))
     if pending is not None:
         lines.append(
             t(
@@ -162,3 +152,28 @@ def report_line(ctx: AppContext, report: Report, lang: str) -> str:
         )
         parts.append(" " + TEXTS.t("history.file", lang, name=name))
     return "".join(parts)
+
+
+def _deadline_event(ctx: AppContext, event: DeadlineEvent, lang: str) -> list[str]:
+    """A deadline change or a refused request, then who decided and their comment."""
+    key = {
+        Outcome.REJECTED: "detail.extension_refused",
+        Outcome.APPROVED_OTHER: "detail.deadline_change_other",
+    }.get(event.outcome, "detail.deadline_change")
+    lines = [
+        TEXTS.t(
+            key,
+            lang,
+            on=format_date(ctx.local_date(event.at)),
+            old=format_date(event.old, lang),
+            new=format_date(event.new, lang),
+            requested=format_date(event.requested, lang),
+            reason=event.reason or "—",
+        )
+    ]
+    who = named(event.who, lang) if event.who is not None else "—"
+    if event.note:
+        lines.append(TEXTS.t("detail.deadline_comment", lang, who=who, note=event.note))
+    elif event.who is not None:
+        lines.append(TEXTS.t("detail.decided_by", lang, who=who))
+    return lines

@@ -8,6 +8,8 @@ the lead unit's heads hear of it through the outbox.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -296,3 +298,81 @@ def decision_text(request: ExtensionRequest, leader: Official, lang: str) -> str
     if request.decision_note:
         text += "\n" + TEXTS.t("extension.comment", lang, note=request.decision_note)
     return text
+
+
+class Outcome(enum.StrEnum):
+    """What happened to the deadline, as the history's decision column says it."""
+
+    APPROVED = "approved"
+    APPROVED_OTHER = "approved_other"
+    """Approved until a date other than the requested one."""
+    REJECTED = "rejected"
+    CHANGED = "changed"
+    """Changed without a request (a re-import)."""
+
+
+@dataclass(frozen=True)
+class DeadlineEvent:
+    """One row of a task's deadline history."""
+
+    at: dt.datetime
+    who: Official | None
+    outcome: Outcome
+    old: dt.date | None
+    new: dt.date | None
+    """None when refused: the deadline stayed ``old``."""
+    requested: dt.date | None
+    reason: str
+    note: str
+
+
+async def deadline_history(session: AsyncSession, task_id: int) -> list[DeadlineEvent]:
+    """Every deadline change and every refused request of a task, oldest first."""
+    changes = await session.scalars(
+        select(DeadlineChange)
+        .where(DeadlineChange.task_id == task_id)
+        .options(selectinload(DeadlineChange.changed_by))
+    )
+    decided = await session.scalars(
+        select(ExtensionRequest)
+        .where(
+            ExtensionRequest.task_id == task_id,
+            ExtensionRequest.status != ExtensionStatus.PENDING,
+        )
+        .options(selectinload(ExtensionRequest.decided_by))
+    )
+    requests = {request.id: request for request in decided}
+    events = []
+    for change in changes:
+        request = requests.get(change.extension_request_id or 0)
+        outcome = Outcome.CHANGED
+        if request is not None:
+            other = change.new_deadline != request.new_deadline
+            outcome = Outcome.APPROVED_OTHER if other else Outcome.APPROVED
+        events.append(
+            DeadlineEvent(
+                at=change.changed_at,
+                who=change.changed_by,
+                outcome=outcome,
+                old=change.old_deadline,
+                new=change.new_deadline,
+                requested=request.new_deadline if request is not None else None,
+                reason=change.reason,
+                note=change.note,
+            )
+        )
+    events.extend(
+        DeadlineEvent(
+            at=request.decided_at or request.requested_at,
+            who=request.decided_by,
+            outcome=Outcome.REJECTED,
+            old=request.old_deadline,
+            new=None,
+            requested=request.new_deadline,
+            reason=request.reason,
+            note=request.decision_note,
+        )
+        for request in requests.values()
+        if request.status is ExtensionStatus.REJECTED
+    )
+    return sorted(events, key=lambda event: event.at)

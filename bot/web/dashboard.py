@@ -30,14 +30,13 @@ from bot.services.directory import (
 )
 from bot.services.errors import DomainError
 from bot.services.explanations import answer_explanation, request_explanation, task_requests
-from bot.services.extensions import pending_request
+from bot.services.extensions import deadline_history, pending_request
 from bot.services.summary import (
     build_summary,
     unit_figures,
 )
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
-from bot.web.decisions import deadline_history
 from bot.web.explanations import explanation_card, open_explanations
 from bot.web.guard import PageGuard, Viewer, attachment_header, see_other
 from bot.web.pages import message_page

@@ -1,25 +1,20 @@
-"""Extension decisions on the dashboard: the decision form (overview inbox and task page) and
-the task page's deadline history.
+"""Extension decisions on the dashboard: ``POST /extensions/<id>`` from the decision form of
+the overview's inbox and of the task page.
 
 A leader or admin approves until the requested date or another one, or refuses, with an
-optional comment; ``POST /extensions/<id>`` goes through the chat's service (same rules,
-audited, the requester and the unit's heads told). The history lists every deadline change
-and every refused request: when, who decided, old → new deadline, the reason and the comment.
+optional comment, through the chat's service (same rules, audited, the requester and the
+unit's heads told). The task page's history comes from
+:func:`bot.services.extensions.deadline_history`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from dataclasses import dataclass
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
-from bot.models import DeadlineChange, ExtensionRequest, ExtensionStatus, Official
 from bot.services.directory import can_decide_extensions
 from bot.services.errors import DomainError
 from bot.services.extensions import decide_and_notify
@@ -28,84 +23,6 @@ from bot.web.texts import TEXTS
 from bot.web.views import task_url
 
 DECISIONS = ("approve", "reject")
-
-
-class Outcome(enum.StrEnum):
-    """What happened to the deadline, as the history's decision column says it."""
-
-    APPROVED = "approved"
-    APPROVED_OTHER = "approved_other"
-    """Approved until a date other than the requested one."""
-    REJECTED = "rejected"
-    CHANGED = "changed"
-    """Changed without a request (a re-import)."""
-
-
-@dataclass(frozen=True)
-class DeadlineEvent:
-    """One row of a task's deadline history."""
-
-    at: dt.datetime
-    who: Official | None
-    outcome: Outcome
-    old: dt.date | None
-    new: dt.date | None
-    """None when refused: the deadline stayed ``old``."""
-    requested: dt.date | None
-    reason: str
-    note: str
-
-
-async def deadline_history(session: AsyncSession, task_id: int) -> list[DeadlineEvent]:
-    """Every deadline change and every refused request of a task, oldest first."""
-    changes = await session.scalars(
-        select(DeadlineChange)
-        .where(DeadlineChange.task_id == task_id)
-        .options(selectinload(DeadlineChange.changed_by))
-    )
-    decided = await session.scalars(
-        select(ExtensionRequest)
-        .where(
-            ExtensionRequest.task_id == task_id,
-            ExtensionRequest.status != ExtensionStatus.PENDING,
-        )
-        .options(selectinload(ExtensionRequest.decided_by))
-    )
-    requests = {request.id: request for request in decided}
-    events = []
-    for change in changes:
-        request = requests.get(change.extension_request_id or 0)
-        outcome = Outcome.CHANGED
-        if request is not None:
-            other = change.new_deadline != request.new_deadline
-            outcome = Outcome.APPROVED_OTHER if other else Outcome.APPROVED
-        events.append(
-            DeadlineEvent(
-                at=change.changed_at,
-                who=change.changed_by,
-                outcome=outcome,
-                old=change.old_deadline,
-                new=change.new_deadline,
-                requested=request.new_deadline if request is not None else None,
-                reason=change.reason,
-                note=change.note,
-            )
-        )
-    events.extend(
-        DeadlineEvent(
-            at=request.decided_at or request.requested_at,
-            who=request.decided_by,
-            outcome=Outcome.REJECTED,
-            old=request.old_deadline,
-            new=None,
-            requested=request.new_deadline,
-            reason=request.reason,
-            note=request.decision_note,
-        )
-        for request in requests.values()
-        if request.status is ExtensionStatus.REJECTED
-    )
-    return sorted(events, key=lambda event: event.at)
 
 
 class ExtensionDecisions:

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.messages import Reply
-from bot.models import DeadlineChange, Task
+from bot.models import Task
 from bot.services.directory import can_decide_extensions, sees_everything
 from bot.services.explanations import history_lines, task_requests
-from bot.services.extensions import pending_request
+from bot.services.extensions import deadline_history, pending_request
 from bot.services.reports import task_history
 from handlers.commands.common import first_word, official_of, task_for, unit_open_tasks
 from handlers.commands.decision import decision_buttons
@@ -80,16 +80,15 @@ async def _one_task(turn: Turn, code: str) -> Reply:
     task = await task_for(turn, code)
     await turn.session.refresh(task, ["handler", "leader_in_charge"])
     reports = await task_history(turn.session, task)
-    changes = list(
-        await turn.session.scalars(
-            select(DeadlineChange)
-            .where(DeadlineChange.task_id == task.id)
-            .order_by(DeadlineChange.changed_at, DeadlineChange.id)
-            .options(selectinload(DeadlineChange.changed_by))
-        )
-    )
     pending = await pending_request(turn.session, task.id)
-    text = task_detail(turn.ctx, task, turn.lang, reports=reports, changes=changes, pending=pending)
+    text = task_detail(
+        turn.ctx,
+        task,
+        turn.lang,
+        reports=reports,
+        history=await deadline_history(turn.session, task.id),
+        pending=pending,
+    )
     explanations = await task_requests(turn.session, task.id)
     if explanations:
         lines = history_lines(turn.ctx, explanations, turn.lang)

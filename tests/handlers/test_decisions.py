@@ -172,6 +172,13 @@ async def test_one_line_decisions(world: World) -> None:
 
     await backend.push_message(world.chau, f"/duyet {first.id} tu choi")
     assert backend.pop_text() == "Đề nghị gia hạn này đã được xử lý trước đó."
+    await backend.push_message(world.tuan, "/nhiemvu NV-03")
+    detail = backend.pop_text()
+    assert (
+        "Không đồng ý gia hạn ngày 08/12/2025: đề nghị 31/12/2025 → 15/01/2026, thời hạn giữ "
+        "nguyên (lý do: Chờ số liệu)"
+    ) in detail
+    assert "Ý kiến lãnh đạo (Nguyễn Văn Tùng): Số liệu đã có từ tháng 11" in detail
     async with world.ctx.db.session() as session:
         changes = list(await session.scalars(select(DeadlineChange)))
         audits = list(
@@ -192,6 +199,10 @@ async def test_plain_approval_in_one_line_and_by_a_staff_member(world: World) ->
     decided = backend.pop_text()
     assert decided.startswith("Đã đồng ý gia hạn nhiệm vụ NQ-01")
     assert "15/12/2025 → 31/12/2025" in decided and "đề nghị" not in decided
+    await backend.push_message(world.hoa, "/nhiemvu NQ-01")
+    detail = backend.pop_text()
+    assert "Gia hạn ngày 08/12/2025: 15/12/2025 → 31/12/2025 (lý do: Chờ ý kiến của Bộ)" in detail
+    assert "  Lãnh đạo quyết định: Phạm Thu Lan" in detail
 
 
 async def test_leaving_a_decision_half_way_says_it_was_not_saved(world: World) -> None:
