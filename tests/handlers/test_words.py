@@ -189,6 +189,8 @@ async def test_people_are_named_with_their_job_titles(world: World) -> None:
     backend.queue.clear()
     assert "Người đề nghị: Chuyên viên Phòng Ngân sách Nguyễn Thị Hoa" in request.text
     await backend.push_button(world.chau, button_data(request, "Đồng ý"))
+    prompt = backend.pop_message()
+    await backend.push_button(world.chau, button_data(prompt, "Bỏ qua"))
     assert backend.pop_message().text.endswith(
         "15/12/2025 → 31/12/2025 (Phó Chủ tịch UBND thành phố Lê Ngọc Châu)."
     )

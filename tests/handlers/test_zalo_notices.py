@@ -24,8 +24,10 @@ async def test_a_zalo_leader_decides_an_extension_by_number(ctx: AppContext) -> 
     await OutboxDispatcher(ctx, {"zalo": zalo}, limiter=limiter).drain()
     [notice] = zalo.to(world.chau.user_id)
     assert not notice.buttons
-    assert "1. Đồng ý gia hạn" in notice.text and "2. Không đồng ý" in notice.text
+    assert "1. Đồng ý gia hạn" in notice.text and "3. Không đồng ý" in notice.text
 
+    await backend.push_message(world.chau, "1")
+    assert "1. Bỏ qua" in backend.pop_text()
     await backend.push_message(world.chau, "1")
     assert backend.pop_text().startswith("Đã đồng ý gia hạn nhiệm vụ NQ-01")
     task = await world.task("NQ-01")
