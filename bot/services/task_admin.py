@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -169,6 +169,33 @@ async def load_task(session: AsyncSession, code: str, *, for_update: bool = Fals
     if task is None:
         raise DomainError("task_not_found", code=code)
     return task
+
+
+async def stopped_counts(session: AsyncSession, unit_id: int | None = None) -> dict[str, int]:
+    """How many tasks (of one lead unit, or all) are suspended and withdrawn, by state value."""
+    query = (
+        select(Task.state, func.count(Task.id))
+        .where(Task.state != TaskState.ACTIVE)
+        .group_by(Task.state)
+    )
+    if unit_id is not None:
+        query = query.where(Task.lead_unit_id == unit_id)
+    counts = {TaskState.SUSPENDED.value: 0, TaskState.WITHDRAWN.value: 0}
+    for state, count in await session.execute(query):
+        counts[TaskState(state).value] = count
+    return counts
+
+
+async def stopped_tasks(session: AsyncSession, unit_id: int, limit: int = 500) -> list[Task]:
+    """The suspended and withdrawn tasks a unit leads, latest stopped first."""
+    return list(
+        await session.scalars(
+            select(Task)
+            .where(Task.lead_unit_id == unit_id, Task.state != TaskState.ACTIVE)
+            .order_by(Task.state_changed_at.desc(), Task.code)
+            .limit(limit)
+        )
+    )
 
 
 # --- input -------------------------------------------------------------------------------------
