@@ -1,6 +1,6 @@
 """task state: suspended (tạm dừng) or withdrawn (rút nhiệm vụ), with reason, when and by whom
 
-Revision ID: 0007_admin
+Revision ID: 0005_admin
 Revises: 0004_explain
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import bot.models
 
-revision: str = "0007_admin"
+revision: str = "0005_admin"
 down_revision: str | None = "0004_explain"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
