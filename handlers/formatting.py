@@ -161,6 +161,7 @@ def _deadline_event(ctx: AppContext, event: DeadlineEvent, lang: str) -> list[st
     key = {
         Outcome.REJECTED: "detail.extension_refused",
         Outcome.APPROVED_OTHER: "detail.deadline_change_other",
+        Outcome.CHANGED: "detail.deadline_edited",
     }.get(event.outcome, "detail.deadline_change")
     lines = [
         TEXTS.t(

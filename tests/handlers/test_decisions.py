@@ -202,7 +202,7 @@ async def test_plain_approval_in_one_line_and_by_a_staff_member(world: World) ->
     await backend.push_message(world.hoa, "/nhiemvu NQ-01")
     detail = backend.pop_text()
     assert "Gia hạn ngày 08/12/2025: 15/12/2025 → 31/12/2025 (lý do: Chờ ý kiến của Bộ)" in detail
-    assert "  Lãnh đạo quyết định: Phạm Thu Lan" in detail
+    assert "  Người quyết định: Phạm Thu Lan" in detail
 
 
 async def test_leaving_a_decision_half_way_says_it_was_not_saved(world: World) -> None:
@@ -245,3 +245,23 @@ async def test_a_request_decided_elsewhere_ends_the_date_step(world: World) -> N
     assert backend.pop_text() == "Đề nghị gia hạn này đã được xử lý trước đó."
     assert await backend.state(world.chau) is None
     assert (await world.task("NQ-01")).deadline == dt.date(2025, 12, 15)
+
+
+async def test_a_change_without_a_request_reads_as_a_change(world: World) -> None:
+    async with world.ctx.db.session() as session:
+        task = await world.task("NQ-01")
+        session.add(
+            DeadlineChange(
+                task_id=task.id,
+                old_deadline=dt.date(2025, 12, 10),
+                new_deadline=dt.date(2025, 12, 15),
+                reason="Nhập lại danh mục",
+                changed_at=world.ctx.now(),
+            )
+        )
+    await world.backend.push_message(world.hoa, "/nhiemvu NQ-01")
+    detail = world.backend.pop_text()
+    assert (
+        "Điều chỉnh thời hạn ngày 08/12/2025: 10/12/2025 → 15/12/2025 (lý do: Nhập lại danh mục)"
+    ) in detail
+    assert "Người quyết định" not in detail

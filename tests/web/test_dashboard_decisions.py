@@ -8,7 +8,7 @@ import html
 
 from sqlalchemy import select
 
-from bot.models import AuditLog, ExtensionRequest, ExtensionStatus, Task
+from bot.models import AuditLog, DeadlineChange, ExtensionRequest, ExtensionStatus, Task
 from bot.services.extensions import NOTE_LIMIT
 from tests.web.conftest import Web, World
 
@@ -131,3 +131,21 @@ async def test_a_bad_date_or_comment_is_refused_and_changes_nothing(web: Web, wo
     assert "vượt quá 1000 ký tự" in await long_note.text()
     assert (await _request(web)).status is ExtensionStatus.PENDING
     assert await _deadline(web) == dt.date(2025, 12, 1)
+
+
+async def test_a_change_without_a_request_is_in_the_history(web: Web, world: World) -> None:
+    async with web.ctx.db.session() as session:
+        session.add(
+            DeadlineChange(
+                task_id=world.tasks["NV-02"].id,
+                old_deadline=dt.date(2025, 11, 25),
+                new_deadline=dt.date(2025, 12, 1),
+                reason="Điều chỉnh theo kế hoạch mới",
+                changed_by_id=world.officials["VP-01"].id,
+                changed_at=web.ctx.now() - dt.timedelta(days=10),
+            )
+        )
+    await web.login("LD-01")
+    history = _history(await (await web.client.get("/tasks/NV-02")).text())
+    assert "Điều chỉnh thời hạn" in history and "Điều chỉnh theo kế hoạch mới" in history
+    assert world.officials["VP-01"].full_name in history
