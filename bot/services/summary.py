@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from bot.context import AppContext
 from bot.models import ExplanationRequest, ExtensionRequest, ExtensionStatus, Task, Unit
 from bot.services.explanations import open_requests
+from bot.services.recommendations import PendingAdvice, pending_by_task
 from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 DUE_SOON_DAYS = 7
@@ -122,6 +123,8 @@ class Summary:
     open_explanations: list[ExplanationRequest] = field(default_factory=list)
     """Unanswered explanation requests, earliest due date first (up to the limit)."""
     open_explanations_total: int = 0
+    pending_advice: PendingAdvice = field(default_factory=lambda: PendingAdvice(0, 0, []))
+    """Recommendations awaiting a leader's direction, grouped by task (each task once)."""
 
     @property
     def counts(self) -> Counter[Status]:
@@ -332,6 +335,9 @@ async def build_summary(
         completed_total=await _count(session, completed_recently),
         open_explanations=explanations,
         open_explanations_total=explanations_total,
+        pending_advice=await pending_by_task(
+            session, unit_id=unit_id, leader_id=leader_id, limit=limit
+        ),
     )
 
 
