@@ -12,8 +12,9 @@ again.
 Buttons: ``rp:<TASK>`` opens the flow for a task (the scheduler's reminders carry the same
 button); ``rpp:<flow>:<percent>``, ``rpn:<flow>`` (skip the note), ``rpk:<flow>`` (no
 recommendation), ``rpf:<flow>`` (skip the file) and ``rpc:<flow>:ok|no`` carry the flow id,
-so a button from an older message is recognised as stale and changes nothing. On channels without buttons the progress step offers
-no numbered options: a typed number there is the percentage itself.
+so a button from an older message is recognised as stale and changes nothing. On channels
+without buttons the progress step offers no numbered options: a typed number there is the
+percentage itself.
 
 Free text that reads like a report (``NV-01 80% đã xong dự thảo``) is offered back with
 Confirm / Cancel, i.e. the flow's last step. While that question waits, a command still runs
