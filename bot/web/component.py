@@ -12,6 +12,7 @@ from bot.channel_traits import WEB
 from bot.context import AppContext
 from bot.sending import Senders
 from bot.services.login_links import web_base_url
+from bot.web.advice import AdvicePages
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.demo import DemoSwitch
@@ -47,6 +48,7 @@ class WebComponent:
         guard = PageGuard(ctx, self.demo)
         LoginPages(ctx, self.demo, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
+        AdvicePages(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender

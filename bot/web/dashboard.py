@@ -31,12 +31,14 @@ from bot.services.directory import (
 from bot.services.errors import DomainError
 from bot.services.explanations import answer_explanation, request_explanation, task_requests
 from bot.services.extensions import decide_and_notify, pending_request
+from bot.services.recommendations import can_direct
 from bot.services.summary import (
     build_summary,
     unit_figures,
 )
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.web.advice import advice_card, pending_advice
 from bot.web.explanations import explanation_card, open_explanations
 from bot.web.guard import PageGuard, Viewer, attachment_header, see_other
 from bot.web.pages import message_page
@@ -116,6 +118,8 @@ class Dashboard:
             "silent_days": self.ctx.settings.digests.no_report_days,
             "decider_csrf": self._decider_csrf(viewer),
             "open_explanations": open_explanations(summary),
+            "pending_advice": pending_advice(summary),
+            "directs": can_direct(viewer.official),
             **self._report_form(viewer),
         }
         return render_page(request, "overview.html", lang, context)
@@ -164,6 +168,7 @@ class Dashboard:
             "explanations": explanation_card(
                 self.ctx, task, await task_requests(session, task.id), viewer.official
             ),
+            "advice": await advice_card(session, task, viewer.official),
             "csrf": viewer.csrf,
             "changes": changes,
             "reports": reports,
