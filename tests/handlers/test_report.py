@@ -124,6 +124,10 @@ async def test_guided_flow_by_buttons(world: World) -> None:
     note = backend.pop_message()
     assert note.text.startswith("Tiến độ 75%.") and labels(note) == ["Bỏ qua"]
     await backend.push_message(world.hoa, "Đã hoàn thiện dự thảo, chờ thẩm định")
+    advice = backend.pop_message()
+    assert advice.text.startswith("Có vướng mắc, kiến nghị cần lãnh đạo cho ý kiến không?")
+    assert labels(advice) == ["Không có kiến nghị"]
+    await backend.push_button(world.hoa, button_data(advice, "Không có kiến nghị"))
     file_step = backend.pop_message()
     assert file_step.text.startswith("Gửi tệp sản phẩm")
     await backend.push_file(world.hoa, DRAFT)
@@ -158,6 +162,8 @@ async def test_guided_flow_typed_percent_and_skips(world: World) -> None:
     await backend.push_message(world.hoa, "60 %")
     note = backend.pop_message()
     await backend.push_button(world.hoa, button_data(note, "Bỏ qua"))
+    backend.pop_message()
+    await backend.push_message(world.hoa, "Không")  # typed: no recommendation
     file_step = backend.pop_message()
     await backend.push_message(world.hoa, "không có tệp")
     again = backend.pop_message()

@@ -46,7 +46,9 @@ async def test_guided_report_by_button_presses(
     [note] = await press(server, STAFF, progress, "50%")
     assert note.is_edit and note.message_id == progress.message_id
     assert (note.text or "").startswith("Tiến độ 50%")
-    [file_prompt] = await say(server, STAFF, "Đã trình dự thảo lên UBND thành phố")
+    [advice] = await say(server, STAFF, "Đã trình dự thảo lên UBND thành phố")
+    assert (advice.text or "").startswith("Có vướng mắc, kiến nghị")
+    [file_prompt] = await press(server, STAFF, advice, "Không có kiến nghị")
     assert (file_prompt.text or "").startswith("Gửi tệp sản phẩm")
 
     before = len(server.sent_messages(STAFF))
