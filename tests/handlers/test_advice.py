@@ -85,13 +85,17 @@ async def test_one_line_recommendation_reaches_the_leader_and_the_direction_the_
     # The handler (who also raised it) hears once, the unit head too, the leader not.
     [to_hoa] = await backend.notices_for(world.hoa, "direction.given")
     [to_nam] = await backend.notices_for(world.nam, "direction.given")
-    assert to_hoa.text == to_nam.text == (
-        "Ý KIẾN CHỈ ĐẠO\n"
-        "Nhiệm vụ NQ-01 — Triển khai thực hiện 45 nghị quyết của HĐND thành phố\n"
-        "Đơn vị chủ trì: Sở Tài chính\n"
-        "Về kiến nghị của Nguyễn Thị Hoa (08/12/2025): đề nghị bổ sung kinh phí\n"
-        "Lê Ngọc Châu chỉ đạo:\n"
-        "Đồng ý, giao Sở Tài chính cân đối nguồn."
+    assert (
+        to_hoa.text
+        == to_nam.text
+        == (
+            "Ý KIẾN CHỈ ĐẠO\n"
+            "Nhiệm vụ NQ-01 — Triển khai thực hiện 45 nghị quyết của HĐND thành phố\n"
+            "Đơn vị chủ trì: Sở Tài chính\n"
+            "Về kiến nghị của Nguyễn Thị Hoa (08/12/2025): đề nghị bổ sung kinh phí\n"
+            "Lê Ngọc Châu chỉ đạo:\n"
+            "Đồng ý, giao Sở Tài chính cân đối nguồn."
+        )
     )
     assert await backend.notices_for(world.chau, "direction.given") == []
 
@@ -105,9 +109,7 @@ async def test_one_line_recommendation_reaches_the_leader_and_the_direction_the_
     await backend.push_message(world.chau, "/chidao")
     assert backend.pop_text() == "Không có kiến nghị nào chờ cho ý kiến."
     await backend.push_button(world.chau, button_data(notice, "Cho ý kiến"))  # answered
-    assert backend.pop_text() == (
-        "Kiến nghị này về nhiệm vụ NQ-01 đã được cho ý kiến chỉ đạo."
-    )
+    assert backend.pop_text() == ("Kiến nghị này về nhiệm vụ NQ-01 đã được cho ý kiến chỉ đạo.")
     async with world.ctx.db.session() as session:
         actions = list(await session.scalars(select(AuditLog.action)))
         recommendation = await session.scalar(select(Recommendation))
@@ -173,7 +175,9 @@ async def test_chidao_lists_with_buttons_and_directs_on_any_task(world: World) -
     assert "(2)" in unit_list.text and labels(unit_list) == []
     assert unit_list.text.endswith("đơn vị sẽ nhận ý kiến chỉ đạo qua tin nhắn.")
 
-    await backend.push_message(world.tung, "/chỉđạo NV-02 Khẩn trương hoàn thiện, trình trước 12/12")
+    await backend.push_message(
+        world.tung, "/chỉđạo NV-02 Khẩn trương hoàn thiện, trình trước 12/12"
+    )
     sent = backend.pop_message()
     assert sent.text == (
         "Đã gửi ý kiến chỉ đạo về nhiệm vụ NV-02 đến Sở Tài chính.\n"
@@ -181,7 +185,9 @@ async def test_chidao_lists_with_buttons_and_directs_on_any_task(world: World) -
     )
     assert labels(sent) == ["Cho ý kiến chỉ đạo NV-02"]  # a direction on the task answers none
     [to_head] = await backend.notices_for(world.nam, "direction.given")
-    assert to_head.text.endswith("Nguyễn Văn Tùng chỉ đạo:\nKhẩn trương hoàn thiện, trình trước 12/12")
+    assert to_head.text.endswith(
+        "Nguyễn Văn Tùng chỉ đạo:\nKhẩn trương hoàn thiện, trình trước 12/12"
+    )
     assert "Về kiến nghị" not in to_head.text
     assert await backend.notices_for(world.hoa, "direction.given") == []  # not the handler
 
