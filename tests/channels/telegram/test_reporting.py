@@ -78,7 +78,7 @@ async def test_guided_report_by_button_presses(
     assert "Nút này đã cũ" in (stale.text or "")
     assert len(await _reports(tg_ctx, "NV-01")) == 1
     answered = {c["callback_query_id"] for c in server.calls_to("answerCallbackQuery")}
-    assert len(answered) == 4, "every button press is answered"
+    assert len(answered) == 5, "every button press is answered"
 
 
 async def test_one_line_report(
