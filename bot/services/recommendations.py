@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from bot.context import AppContext
 from bot.i18n import format_date, shorten
 from bot.messages import Button, Reply
-from bot.models import Direction, Official, Recommendation, Report, Role, Task
+from bot.models import TASK_ACTIVE, Direction, Official, Recommendation, Report, Role, Task
 from bot.services import audit
 from bot.services.directory import TaskAccess, task_access
 from bot.services.errors import DomainError
@@ -132,7 +132,7 @@ async def task_recommendations(session: AsyncSession, task_id: int) -> list[Reco
 
 
 def _pending_condition(unit_id: int | None, leader_id: int | None) -> list[ColumnElement[bool]]:
-    condition: list[ColumnElement[bool]] = [Recommendation.answered_at.is_(None)]
+    condition: list[ColumnElement[bool]] = [Recommendation.answered_at.is_(None), TASK_ACTIVE]
     if unit_id is not None:
         condition.append(Task.lead_unit_id == unit_id)
     if leader_id is not None:
@@ -147,8 +147,9 @@ async def pending_recommendations(
     leader_id: int | None = None,
     limit: int | None = None,
 ) -> tuple[int, list[Recommendation]]:
-    """How many recommendations wait for a direction (of one lead unit, or of the tasks one
-    leader is in charge of, when given), and the ``limit`` oldest, loaded for display."""
+    """How many recommendations wait for a direction (on active tasks; of one lead unit, or of
+    the tasks one leader is in charge of, when given), and the ``limit`` oldest, loaded for
+    display."""
     condition = _pending_condition(unit_id, leader_id)
     total = await session.scalar(
         select(func.count(Recommendation.id))

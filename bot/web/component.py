@@ -19,6 +19,7 @@ from bot.web.demo import DemoSwitch
 from bot.web.guard import PageGuard
 from bot.web.login import LoginPages
 from bot.web.rendering import setup_templates
+from bot.web.task_admin import TaskAdminPages
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
 
@@ -47,6 +48,7 @@ class WebComponent:
         setup_templates(routes, ctx)
         guard = PageGuard(ctx, self.demo)
         LoginPages(ctx, self.demo, guard).register(routes)
+        TaskAdminPages(ctx, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
         AdvicePages(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)

@@ -1,7 +1,7 @@
 """recommendations (kiến nghị) and directions (ý kiến chỉ đạo)
 
 Revision ID: 0006_advice
-Revises: 0004_explain
+Revises: 0005_admin
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import bot.models
 
 revision: str = "0006_advice"
-down_revision: str | None = "0004_explain"
+down_revision: str | None = "0005_admin"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
