@@ -18,6 +18,7 @@ from bot.web.demo import DemoSwitch
 from bot.web.guard import PageGuard
 from bot.web.login import LoginPages
 from bot.web.rendering import setup_templates
+from bot.web.task_list import TaskList
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
 
@@ -47,6 +48,7 @@ class WebComponent:
         guard = PageGuard(ctx, self.demo)
         LoginPages(ctx, self.demo, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
+        TaskList(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender
