@@ -164,6 +164,8 @@ async def test_the_export_has_only_the_listed_tasks(web: Web, world: World) -> N
 
     everything = await web.client.post("/export", data={"csrf": fields["csrf"]})
     assert len(exported_codes(await everything.read())) == 7
+    nothing = await web.client.post("/export", data={"csrf": fields["csrf"], "q": "khong co"})
+    assert exported_codes(await nothing.read()) == []
     bad = await web.client.post("/export", data={"csrf": fields["csrf"], "status": "late"})
     assert bad.status == 400 and "Tình trạng không hợp lệ" in await bad.text()
 
