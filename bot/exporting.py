@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from bot.context import AppContext
 from bot.evaluation.report import issuing_body_lines, place_date
 from bot.i18n import format_date
-from bot.models import Official, Report, Task
+from bot.models import TASK_ACTIVE, Official, Report, Task
 from bot.services.people import person_label
 from bot.services.summary import UnitFigures, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
@@ -204,6 +204,7 @@ async def _tasks(
 ) -> list[Task]:
     query = (
         select(Task)
+        .where(TASK_ACTIVE)
         .order_by(Task.code)
         .options(
             selectinload(Task.lead_unit),
@@ -227,7 +228,7 @@ async def _statuses(
     where: ColumnElement[bool] | None,
 ) -> dict[int, Status]:
     """Each task's category, computed by the same SQL rule as the counts on sheet 1."""
-    query = select(Task.id, status_expression(today))
+    query = select(Task.id, status_expression(today)).where(TASK_ACTIVE)
     if unit_id is not None:
         query = query.where(Task.lead_unit_id == unit_id)
     if where is not None:

@@ -99,6 +99,15 @@ class UnitKind(enum.StrEnum):
     OTHER = "other"
 
 
+class TaskState(enum.StrEnum):
+    """Whether a task is being carried out. VPCP's words: a task may be suspended (tạm dừng)
+    or withdrawn (rút nhiệm vụ), always with a reason; either can be reopened."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+
+
 class ExtensionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -281,6 +290,15 @@ class Task(Base):
         Date, doc="Local calendar date of completion; compared with the deadline"
     )
     last_report_at: Mapped[dt.datetime | None]
+    state: Mapped[TaskState] = mapped_column(
+        _enum(TaskState),
+        default=TaskState.ACTIVE,
+        server_default=TaskState.ACTIVE.value,
+        doc="Suspended and withdrawn tasks get no reminders and are not counted",
+    )
+    state_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    state_changed_at: Mapped[dt.datetime | None]
+    state_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
@@ -289,6 +307,12 @@ class Task(Base):
     leader_in_charge: Mapped[Official | None] = relationship(foreign_keys=[leader_in_charge_id])
     handler: Mapped[Official | None] = relationship(foreign_keys=[handler_id])
     coordinating_units: Mapped[list[Unit]] = relationship(secondary=task_coordinators)
+    state_changed_by: Mapped[Official | None] = relationship(foreign_keys=[state_changed_by_id])
+
+
+TASK_ACTIVE = Task.state == TaskState.ACTIVE
+"""The condition every reminder, count, listing and scorecard puts on tasks: suspended and
+withdrawn tasks are left out (the task page and the "tạm dừng / đã rút" counts show them)."""
 
 
 class DeadlineChange(Base):

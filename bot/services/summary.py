@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
-from bot.models import ExplanationRequest, ExtensionRequest, ExtensionStatus, Task, Unit
+from bot.models import (
+    TASK_ACTIVE,
+    ExplanationRequest,
+    ExtensionRequest,
+    ExtensionStatus,
+    Task,
+    Unit,
+)
 from bot.services.explanations import open_requests
 from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
@@ -174,6 +181,7 @@ async def unit_figures(
             func.max(Task.last_report_at),
         )
         .join(Task, Task.lead_unit_id == Unit.id)
+        .where(TASK_ACTIVE)
         .group_by(Unit.id, Unit.code, Unit.name, status)
     )
     if unit_id is not None:
@@ -237,7 +245,7 @@ async def build_summary(
     """
     today = ctx.today()
     policy = ctx.settings.reminders
-    in_scope = [] if unit_id is None else [Task.lead_unit_id == unit_id]
+    in_scope = [TASK_ACTIVE] if unit_id is None else [TASK_ACTIVE, Task.lead_unit_id == unit_id]
     if leader_id is not None:
         in_scope.append(Task.leader_in_charge_id == leader_id)
     units = await unit_figures(session, today, unit_id, leader_id=leader_id)

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.folding import fold
-from bot.models import Official, Role, Task, Unit
+from bot.models import TASK_ACTIVE, Official, Role, Task, Unit
 from bot.services.directory import normalize_code
 from bot.services.summary import status_expression
 from bot.status import Status
@@ -192,9 +192,10 @@ async def select_tasks(
     today: dt.date,
 ) -> Selection:
     """The conditions for ``filters`` within the viewer's scope (``scope_unit_id``: the own
-    unit of a viewer who does not see everything). A value that names nothing, or a unit out
-    of scope, is a problem and is left out; the other filters still apply."""
-    selection = Selection(filters)
+    unit of a viewer who does not see everything), active tasks only (suspended and withdrawn
+    ones are in no list or count, :data:`bot.models.TASK_ACTIVE`). A value that names nothing,
+    or a unit out of scope, is a problem and is left out; the other filters still apply."""
+    selection = Selection(filters, [TASK_ACTIVE])
     conditions = selection.conditions
     if scope_unit_id is not None:
         conditions.append(Task.lead_unit_id == scope_unit_id)
@@ -272,7 +273,7 @@ def ids_condition(ids: Sequence[int]) -> ColumnElement[bool]:
 
 async def source_documents(session: AsyncSession, scope_unit_id: int | None) -> list[str]:
     """The distinct source documents of the tasks in scope, in order."""
-    query = select(Task.source_document).where(Task.source_document != "").distinct()
+    query = select(Task.source_document).where(TASK_ACTIVE, Task.source_document != "").distinct()
     if scope_unit_id is not None:
         query = query.where(Task.lead_unit_id == scope_unit_id)
     return sorted(await session.scalars(query), key=fold)

@@ -18,6 +18,7 @@ from bot.web.demo import DemoSwitch
 from bot.web.guard import PageGuard
 from bot.web.login import LoginPages
 from bot.web.rendering import setup_templates
+from bot.web.task_admin import TaskAdminPages
 from bot.web.task_list import TaskList
 from bot.web.texts import TEXTS
 from bot.web.uploads import ChatUploads
@@ -48,6 +49,7 @@ class WebComponent:
         setup_templates(routes, ctx)
         guard = PageGuard(ctx, self.demo)
         LoginPages(ctx, self.demo, guard).register(routes)
+        TaskAdminPages(ctx, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
         TaskList(ctx, guard).register(routes)
         ChatUploads(ctx, guard).register(routes)

@@ -19,7 +19,7 @@ from bot.context import AppContext
 from bot.evaluation.periods import PeriodError, month, parse_period
 from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.trends import weekly_trend
-from bot.models import DeadlineChange, Report, Role, Task, Unit
+from bot.models import TASK_ACTIVE, DeadlineChange, Report, Role, Task, Unit
 from bot.services.directory import (
     TaskAccess,
     can_decide_extensions,
@@ -35,6 +35,7 @@ from bot.services.summary import (
     build_summary,
     unit_figures,
 )
+from bot.services.task_admin import stopped_counts, stopped_tasks
 from bot.services.task_query import FIELDS, parse_filters, select_tasks, selection_condition
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
@@ -43,6 +44,7 @@ from bot.web.guard import PageGuard, Viewer, attachment_header, see_other
 from bot.web.pages import message_page
 from bot.web.rendering import render_page
 from bot.web.svg_chart import trend_chart, unit_status_chart
+from bot.web.task_admin import admin_card
 from bot.web.texts import TEXTS
 from bot.web.views import figures, task_state, task_url
 
@@ -118,6 +120,7 @@ class Dashboard:
             "silent_days": self.ctx.settings.digests.no_report_days,
             "decider_csrf": self._decider_csrf(viewer),
             "open_explanations": open_explanations(summary),
+            "stopped": await stopped_counts(session, scope),
             **self._report_form(viewer),
         }
         return render_page(request, "overview.html", lang, context)
@@ -136,6 +139,7 @@ class Dashboard:
                 selectinload(Task.assigned_by),
                 selectinload(Task.handler),
                 selectinload(Task.leader_in_charge),
+                selectinload(Task.state_changed_by),
             )
         )
         if task is None:
@@ -169,6 +173,7 @@ class Dashboard:
             "csrf": viewer.csrf,
             "changes": changes,
             "reports": reports,
+            "admin": await admin_card(session, task, viewer),
             "signed_in": viewer.signed_in(),
         }
         return render_page(request, "task.html", lang, context)
@@ -190,7 +195,7 @@ class Dashboard:
         tasks = list(
             await session.scalars(
                 select(Task)
-                .where(Task.lead_unit_id == unit.id)
+                .where(Task.lead_unit_id == unit.id, TASK_ACTIVE)
                 .order_by(Task.completed_at.is_not(None), Task.deadline, Task.code)
                 .limit(UNIT_TASK_LIMIT)
             )
@@ -215,6 +220,7 @@ class Dashboard:
             "figures": figures(counts, deadline_counts),
             "trend": await self._trend(session, unit.id, status_labels(lang), lang),
             "tasks": [(task, task_state(task, self.ctx)) for task in tasks],
+            "stopped": await stopped_tasks(session, unit.id),
             "reports": reports,
             **self._report_form(viewer),
         }

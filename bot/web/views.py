@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode, urlparse
 from bot.context import AppContext
 from bot.models import Official, Task
 from bot.services.summary import task_status
+from bot.services.task_admin import can_create
 from bot.status import STATUS_ORDER, Status
 from bot.status import Warning as TaskWarning
 
@@ -22,6 +23,11 @@ class SignedIn:
 
     official: Official
     csrf: str
+
+    @property
+    def may_create_tasks(self) -> bool:
+        """Whether the navigation offers "Thêm nhiệm vụ"."""
+        return can_create(self.official)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.messages import Reply
-from bot.models import DeadlineChange, Task
+from bot.models import TASK_ACTIVE, DeadlineChange, Task
 from bot.services.directory import can_decide_extensions, sees_everything
 from bot.services.explanations import history_lines, task_requests
 from bot.services.extensions import pending_request
@@ -62,7 +62,7 @@ async def _city_tasks(turn: Turn) -> Reply:
     """Leaders and admins: the most urgent open tasks city-wide, and where to look next."""
     query = (
         select(Task)
-        .where(Task.completed_at.is_(None))
+        .where(Task.completed_at.is_(None), TASK_ACTIVE)
         .order_by(Task.deadline.is_(None), Task.deadline, Task.code)
         .limit(CITY_LIST_LIMIT + 1)
         .options(selectinload(Task.lead_unit), selectinload(Task.handler))

@@ -16,7 +16,7 @@ import openpyxl
 from sqlalchemy import select
 
 from bot.exporting import TASKS_SHEET
-from bot.models import Official, Task
+from bot.models import Official, Task, TaskState
 from tests.web.conftest import Web, World, local
 
 
@@ -180,3 +180,17 @@ async def test_a_unit_heads_filtered_export_stays_in_their_unit(web: Web, world:
     assert exported_codes(await response.read()) == ["NQ-01"]
     unit = await web.client.post("/export", data={"csrf": csrf, "unit": "STC", "q": "bong da"})
     assert exported_codes(await unit.read()) == ["NV-07"]
+
+
+async def test_suspended_and_withdrawn_tasks_are_not_listed(web: Web, world: World) -> None:
+    async with web.ctx.db.session() as session:
+        for code, state in (("NV-02", TaskState.SUSPENDED), ("NV-03", TaskState.WITHDRAWN)):
+            task = await session.scalar(select(Task).where(Task.code == code))
+            assert task is not None
+            task.state = state
+    await web.login("LD-01")
+    page = await listed(web, "")
+    assert codes(page) == ["NV-06", "NV-05", "NV-04", "NV-07", "NQ-01"]
+    overview = await (await web.client.get("/")).text()
+    assert 'href="/tasks?status=overdue" data-status="overdue">1</a>' in overview
+    assert codes(await listed(web, "?status=overdue")) == ["NV-06"]  # the card's count
