@@ -124,5 +124,8 @@ async def test_no_page_is_wider_than_a_phone(browser: Browser, demo: Web) -> Non
         await page.goto(url(demo, path))
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} is {width} px wide"
+    await page.goto(url(demo, "/"))
+    label = "document.querySelector('svg.chart .chart-label').getBoundingClientRect().height"
+    assert await page.evaluate(label) >= 9, "the chart's unit names are too small to read"
     await page.goto(url(demo, "/tasks?status=overdue"))
     await page.screenshot(path=str(SCREENSHOTS / "task-list-phone.png"), full_page=False)
