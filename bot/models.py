@@ -432,6 +432,50 @@ class ExplanationRequest(Base):
     answered_by: Mapped[Official | None] = relationship(foreign_keys=[answered_by_id])
 
 
+class Recommendation(Base):
+    """Vướng mắc, kiến nghị: a difficulty raised with a report that needs a leader; pending
+    until a leader answers it with a :class:`Direction` (``answered_at``)."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (Index("ix_recommendations_pending", "answered_at", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), doc="The report it came with, if any"
+    )
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+
+    task: Mapped[Task] = relationship()
+    raised_by: Mapped[Official] = relationship(foreign_keys=[raised_by_id])
+    directions: Mapped[list[Direction]] = relationship(
+        back_populates="recommendation", order_by="Direction.id"
+    )
+
+
+class Direction(Base):
+    """Ý kiến chỉ đạo: a leader's answer to a recommendation or comment on a task; it reaches
+    the lead unit and stays on the task's history."""
+
+    __tablename__ = "directions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    leader_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+    task: Mapped[Task] = relationship()
+    recommendation: Mapped[Recommendation | None] = relationship(back_populates="directions")
+    leader: Mapped[Official] = relationship(foreign_keys=[leader_id])
+
+
 class ConversationState(Base):
     """Where one person is in a multi-step flow, per chat. Survives restarts."""
 

@@ -24,6 +24,7 @@ from bot.models import (
     Unit,
 )
 from bot.services.explanations import open_requests
+from bot.services.recommendations import PendingAdvice, pending_by_task
 from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 DUE_SOON_DAYS = 7
@@ -129,6 +130,8 @@ class Summary:
     open_explanations: list[ExplanationRequest] = field(default_factory=list)
     """Unanswered explanation requests, earliest due date first (up to the limit)."""
     open_explanations_total: int = 0
+    pending_advice: PendingAdvice = field(default_factory=lambda: PendingAdvice(0, 0, []))
+    """Recommendations awaiting a leader's direction, grouped by task (each task once)."""
 
     @property
     def counts(self) -> Counter[Status]:
@@ -164,9 +167,11 @@ async def unit_figures(
     unit_id: int | None = None,
     *,
     leader_id: int | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> list[UnitFigures]:
     """Counts per lead unit in the four categories, overdue units first; with ``leader_id``,
-    of the tasks that leader is in charge of only."""
+    of the tasks that leader is in charge of only; with ``where``, of the tasks it selects
+    (the task list's filters)."""
     status = status_expression(today).label("status")
     query = (
         select(
@@ -186,6 +191,8 @@ async def unit_figures(
         query = query.where(Unit.id == unit_id)
     if leader_id is not None:
         query = query.where(Task.leader_in_charge_id == leader_id)
+    if where is not None:
+        query = query.where(where)
     figures: dict[int, UnitFigures] = {}
     for uid, code, name, status_value, count, with_deadline, last in await session.execute(query):
         item = figures.setdefault(uid, UnitFigures(uid, code, name))
@@ -340,6 +347,9 @@ async def build_summary(
         completed_total=await _count(session, completed_recently),
         open_explanations=explanations,
         open_explanations_total=explanations_total,
+        pending_advice=await pending_by_task(
+            session, unit_id=unit_id, leader_id=leader_id, limit=limit
+        ),
     )
 
 

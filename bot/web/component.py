@@ -12,6 +12,7 @@ from bot.channel_traits import WEB
 from bot.context import AppContext
 from bot.sending import Senders
 from bot.services.login_links import web_base_url
+from bot.web.advice import AdvicePages
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.decisions import ExtensionDecisions
@@ -20,7 +21,9 @@ from bot.web.guard import PageGuard
 from bot.web.login import LoginPages
 from bot.web.rendering import setup_templates
 from bot.web.task_admin import TaskAdminPages
+from bot.web.task_list import TaskList
 from bot.web.texts import TEXTS
+from bot.web.uploads import ChatUploads
 from handlers import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,9 @@ class WebComponent:
         TaskAdminPages(ctx, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
         ExtensionDecisions(ctx, guard).register(routes)
+        AdvicePages(ctx, guard).register(routes)
+        TaskList(ctx, guard).register(routes)
+        ChatUploads(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender

@@ -31,13 +31,16 @@ from bot.services.directory import (
 from bot.services.errors import DomainError
 from bot.services.explanations import answer_explanation, request_explanation, task_requests
 from bot.services.extensions import deadline_history, pending_request
+from bot.services.recommendations import can_direct
 from bot.services.summary import (
     build_summary,
     unit_figures,
 )
 from bot.services.task_admin import stopped_counts, stopped_tasks
+from bot.services.task_query import FIELDS, parse_filters, select_tasks, selection_condition
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.web.advice import advice_card, pending_advice
 from bot.web.explanations import explanation_card, open_explanations
 from bot.web.guard import PageGuard, Viewer, attachment_header, see_other
 from bot.web.pages import message_page
@@ -111,12 +114,15 @@ class Dashboard:
             "scope_mine": mine,
             "summary": summary,
             "figures": figures(summary.counts, summary.deadline_counts),
+            "list_params": {"leader": viewer.official.code} if mine else {},
             "chart": unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
             "charted": len(charted),
             "trend": await self._trend(session, scope, labels, lang),
             "silent_days": self.ctx.settings.digests.no_report_days,
             "decider_csrf": self._decider_csrf(viewer),
             "open_explanations": open_explanations(summary),
+            "pending_advice": pending_advice(summary),
+            "directs": can_direct(viewer.official),
             "stopped": await stopped_counts(session, scope),
             **self._report_form(viewer),
         }
@@ -160,6 +166,7 @@ class Dashboard:
             "explanations": explanation_card(
                 self.ctx, task, await task_requests(session, task.id), viewer.official
             ),
+            "advice": await advice_card(session, task, viewer.official),
             "csrf": viewer.csrf,
             "history": await deadline_history(session, task.id),
             "reports": reports,
@@ -297,7 +304,8 @@ class Dashboard:
     async def export(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
     ) -> web.StreamResponse:
-        """The Excel status report: everything for leaders, the own unit for others."""
+        """The Excel status report: everything for leaders, the own unit for others; the
+        task list's filters (bot/services/task_query.py) keep only the tasks they select."""
         from bot.exporting import build_status_workbook
 
         form = await request.post()
@@ -313,7 +321,19 @@ class Dashboard:
             unit_id, suffix = unit.id, f"-{unit.code}"
         elif unit_id is not None and viewer.official.unit is not None:
             suffix = f"-{viewer.official.unit.code}"
-        content = await build_status_workbook(session, self.ctx, unit_id=unit_id)
+        parsed = parse_filters({name: form.get(name) for name in FIELDS if name != "unit"})
+        selection = await select_tasks(
+            session, parsed.filters, scope_unit_id=unit_id, today=self.ctx.today()
+        )
+        problems = [*parsed.problems, *selection.problems]
+        if problems:
+            text = " ".join(TEXTS.t(f"tasks.bad_{name}", viewer.lang) for name in problems)
+            return self.guard.problem(request, viewer, "tasks.export_problem_title", text, 400)
+        where = None
+        if parsed.filters.active:
+            where = await selection_condition(session, selection)
+            suffix += "-loc"
+        content = await build_status_workbook(session, self.ctx, unit_id=unit_id, where=where)
         name = f"dondoc-bao-cao{suffix}-{self.ctx.today().isoformat()}.xlsx"
         return web.Response(
             body=content,

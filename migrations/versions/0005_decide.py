@@ -1,7 +1,7 @@
 """extension decisions with another date and a comment
 
 Revision ID: 0005_decide
-Revises: 0005_admin
+Revises: 0006_advice
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_decide"
-down_revision: str | None = "0005_admin"
+down_revision: str | None = "0006_advice"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
