@@ -16,7 +16,9 @@ from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.demo import DemoSwitch
 from bot.web.guard import PageGuard
+from bot.web.imports import ImportPages
 from bot.web.login import LoginPages
+from bot.web.officials import OfficialPages
 from bot.web.rendering import setup_templates
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
@@ -47,6 +49,8 @@ class WebComponent:
         guard = PageGuard(ctx, self.demo)
         LoginPages(ctx, self.demo, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
+        ImportPages(ctx, guard).register(routes)
+        OfficialPages(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender

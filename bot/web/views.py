@@ -11,6 +11,7 @@ from urllib.parse import quote, urlparse
 
 from bot.context import AppContext
 from bot.models import Official, Task
+from bot.services.directory import manages_officials, may_import
 from bot.services.summary import task_status
 from bot.status import STATUS_ORDER, Status
 from bot.status import Warning as TaskWarning
@@ -22,6 +23,16 @@ class SignedIn:
 
     official: Official
     csrf: str
+
+    @property
+    def imports(self) -> bool:
+        """The navigation links to the import page."""
+        return may_import(self.official)
+
+    @property
+    def officials(self) -> bool:
+        """The navigation links to the officials pages."""
+        return manages_officials(self.official)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,98 @@
+"""Receiving a file from a browser form (``multipart/form-data``) without holding it in memory.
+
+The body is streamed to a file in a folder of the caller's, and reading stops as soon as the
+file passes its size limit, so a too big upload costs neither memory nor disk beyond the
+limit (aiohttp discards the rest). The small text fields of the form (the CSRF token, the
+pressed button) are kept as text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from aiohttp import BodyPartReader, web
+
+CHUNK = 64 * 1024
+MAX_FIELD_BYTES = 4096
+"""A text field of these forms is a token or a button's value: a few dozen bytes."""
+UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+")
+
+
+class UploadRefused(Exception):
+    """The body is not a form this page sends (not multipart, or an oversized text field)."""
+
+
+@dataclass
+class Upload:
+    """What a multipart form sent: its text fields and at most one file."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    """Where the file was saved, under its (cleaned) name; None when no file was chosen."""
+    too_big: bool = False
+    """The file passed the limit; reading stopped there and ``path`` holds no whole file."""
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path else ""
+
+
+def safe_name(filename: str) -> str:
+    """The last part of a browser's file name, without characters a path cannot hold."""
+    base = PureWindowsPath(PurePosixPath(filename).name).name
+    cleaned = UNSAFE_NAME.sub("_", base).strip(" .")
+    return cleaned[:120] or "upload"
+
+
+async def receive_upload(request: web.Request, folder: Path, max_bytes: int) -> Upload:
+    """Stream the form's parts: text fields into ``fields``, the file into ``folder``.
+
+    Raises :class:`UploadRefused` for a body that is not ``multipart/form-data`` or a text
+    field larger than :data:`MAX_FIELD_BYTES`.
+    """
+    if request.content_type != "multipart/form-data":
+        raise UploadRefused(request.content_type)
+    upload = Upload()
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            raise UploadRefused("nested multipart")
+        name = part.name or ""
+        if part.filename is None:
+            upload.fields[name] = await _text(part)
+            continue
+        if upload.path is not None or not part.filename:
+            await part.release()  # a second file, or the empty part of no file chosen
+            continue
+        upload.path = folder / safe_name(part.filename)
+        if not await _save(part, upload.path, max_bytes):
+            upload.too_big = True
+            return upload
+    return upload
+
+
+async def _text(part: BodyPartReader) -> str:
+    data = bytearray()
+    while chunk := await part.read_chunk(CHUNK):
+        data.extend(chunk)
+        if len(data) > MAX_FIELD_BYTES:
+            raise UploadRefused(f"field {part.name!r} too large")
+    return data.decode(part.get_charset("utf-8"), errors="replace")
+
+
+async def _save(part: BodyPartReader, path: Path, max_bytes: int) -> bool:
+    """Write the part to ``path``; False (and stop reading) once it passes ``max_bytes``."""
+    written = 0
+    out = await asyncio.to_thread(path.open, "wb")
+    try:
+        while chunk := await part.read_chunk(CHUNK):
+            written += len(chunk)
+            if written > max_bytes:
+                return False
+            await asyncio.to_thread(out.write, chunk)
+    finally:
+        await asyncio.to_thread(out.close)
+    return True
