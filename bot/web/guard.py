@@ -122,18 +122,19 @@ class PageGuard:
                 async with self.ctx.db.session() as session:
                     return await self.login_response(request, session, status=401)
             with tempfile.TemporaryDirectory(prefix="dondoc-upload-") as folder:
+                refused: UploadRefused | None = None
                 try:
                     upload = await receive_upload(
                         request, Path(folder), self.ctx.settings.import_max_bytes
                     )
-                except UploadRefused:
-                    upload = None
-                fields = upload.fields if upload else {}
+                except UploadRefused as exc:
+                    refused, upload = exc, Upload(fields=exc.fields)
                 async with self.ctx.db.session() as session:
-                    admitted = await self._admit(request, session, fields.get(CSRF_FIELD))
+                    token = upload.fields.get(CSRF_FIELD)
+                    admitted = await self._admit(request, session, token)
                     if not isinstance(admitted, Viewer):
                         return admitted
-                    if upload is None:
+                    if refused is not None:
                         return self.problem(
                             request,
                             admitted,

@@ -33,6 +33,13 @@ HISTORY_LIMIT = 20
 IMPORT_ACTIONS = tuple(f"import.{kind.value}" for kind in Kind)
 
 
+def size_text(size: int) -> str:
+    """``20 MB``, ``1.5 MB``, or ``4 KB`` below a megabyte."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+
+
 @dataclass(frozen=True)
 class PastImport:
     """One kind of rows written by one import, as the audit log holds it."""
@@ -82,7 +89,7 @@ class ImportPages:
             return self._forbidden(request, viewer)
         lang = viewer.lang
         if upload.too_big:
-            limit = f"{self.ctx.settings.import_max_bytes / 1024 / 1024:.1f} MB"
+            limit = size_text(self.ctx.settings.import_max_bytes)
             error = TEXTS.t("imports.too_big", lang, name=upload.name, limit=limit)
             return await self._page(request, session, viewer, error=error, status=413)
         dry_run = ACTIONS.get(upload.fields.get("action", ""))
@@ -136,7 +143,7 @@ class ImportPages:
             "signed_in": viewer.signed_in(),
             "csrf": viewer.csrf,
             "accepted": ACCEPTED,
-            "max_mb": f"{self.ctx.settings.import_max_bytes / 1024 / 1024:.0f}",
+            "max_size": size_text(self.ctx.settings.import_max_bytes),
             "name": name,
             "dry_run": dry_run,
             "error": error,

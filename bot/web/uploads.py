@@ -22,7 +22,13 @@ UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+")
 
 
 class UploadRefused(Exception):
-    """The body is not a form this page sends (not multipart, or an oversized text field)."""
+    """The body is not a form this page sends (not multipart, or an oversized text field);
+    ``fields`` holds the text fields read before (the CSRF token, to tell a stale or forged
+    form from a broken one)."""
+
+    def __init__(self, reason: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.fields = fields or {}
 
 
 @dataclass
@@ -59,10 +65,13 @@ async def receive_upload(request: web.Request, folder: Path, max_bytes: int) -> 
     reader = await request.multipart()
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
-            raise UploadRefused("nested multipart")
+            raise UploadRefused("nested multipart", upload.fields)
         name = part.name or ""
         if part.filename is None:
-            upload.fields[name] = await _text(part)
+            text = await _text(part)
+            if text is None:
+                raise UploadRefused(f"field {name!r} too large", upload.fields)
+            upload.fields[name] = text
             continue
         if upload.path is not None or not part.filename:
             await part.release()  # a second file, or the empty part of no file chosen
@@ -74,12 +83,13 @@ async def receive_upload(request: web.Request, folder: Path, max_bytes: int) -> 
     return upload
 
 
-async def _text(part: BodyPartReader) -> str:
+async def _text(part: BodyPartReader) -> str | None:
+    """A text field's value; None when it is longer than :data:`MAX_FIELD_BYTES`."""
     data = bytearray()
     while chunk := await part.read_chunk(CHUNK):
         data.extend(chunk)
         if len(data) > MAX_FIELD_BYTES:
-            raise UploadRefused(f"field {part.name!r} too large")
+            return None
     return data.decode(part.get_charset("utf-8"), errors="replace")
 
 
