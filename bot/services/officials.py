@@ -248,15 +248,14 @@ async def _checked(
         same_role = draft.role is (current.role if current else Role.STAFF)
         if unit is None or unit.id != actor.unit_id or not same_role:
             raise OfficialInvalid("role", "official_not_yours", code=draft.code)
-    if draft.role is Role.HEAD and unit is not None and unit.head_id is not None:
-        head = await session.get(Official, unit.head_id)
-        if (
-            head is not None
-            and head.active
-            and head.role is Role.HEAD
-            and head.unit_id == unit.id
-            and (current is None or head.id != current.id)
-        ):
+    if draft.role is Role.HEAD and unit is not None:
+        query = select(Official).where(
+            Official.unit_id == unit.id, Official.role == Role.HEAD, Official.active.is_(True)
+        )
+        if current is not None:
+            query = query.where(Official.id != current.id)
+        head = await session.scalar(query.limit(1))
+        if head is not None:
             raise OfficialInvalid("role", "unit_has_head", unit=unit.name, head=head.full_name)
     return unit, phone
 
