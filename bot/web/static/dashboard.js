@@ -30,3 +30,12 @@
     });
   });
 })();
+// Forms with data-confirm (revoking an official's access) ask before they are sent.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();
