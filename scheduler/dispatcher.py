@@ -26,7 +26,6 @@ One pass (:meth:`OutboxDispatcher.dispatch_once`):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -163,13 +162,16 @@ class OutboxDispatcher:
         self.backoff = backoff
         self.tick = tick
         self.totals = DispatchStats()
+        self._stopping = asyncio.Event()
 
     # -- the loop ------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Dispatch until cancelled: woken by ``ctx.outbox_ready`` or every ``tick`` seconds."""
+        """Dispatch until :meth:`request_stop` (or cancelled): woken by ``ctx.outbox_ready``
+        or every ``tick`` seconds. A stop lets the batch in hand finish, so no transaction is
+        cut off half-way."""
         ready = self.ctx.outbox_ready
-        while True:
+        while not self._stopping.is_set():
             ready.clear()
             try:
                 await self.drain()
@@ -177,17 +179,29 @@ class OutboxDispatcher:
                 raise
             except Exception:
                 log.exception("outbox dispatch failed; retrying in %.0f s", self.tick)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ready.wait(), self.tick)
+            woken = asyncio.ensure_future(ready.wait())
+            stopping = asyncio.ensure_future(self._stopping.wait())
+            try:
+                await asyncio.wait(
+                    {woken, stopping}, timeout=self.tick, return_when="FIRST_COMPLETED"
+                )
+            finally:
+                woken.cancel()
+                stopping.cancel()
+
+    def request_stop(self) -> None:
+        """Ask :meth:`run` to return once the batch in hand is sent and recorded."""
+        self._stopping.set()
 
     async def drain(self) -> DispatchStats:
         """Pass after pass until nothing is due now."""
         total = DispatchStats()
-        while True:
+        while not self._stopping.is_set():
             stats = await self.dispatch_once()
             total.add(stats)
             if stats.claimed == 0:
-                return total
+                break
+        return total
 
     async def dispatch_once(self) -> DispatchStats:
         """Housekeeping, one claimed batch, every row of it sent and recorded."""

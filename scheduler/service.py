@@ -22,7 +22,6 @@ idempotent, so a missed or repeated run changes nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -44,6 +43,8 @@ log = logging.getLogger(__name__)
 
 PLANNER_INTERVAL_SECONDS = 60
 RETENTION_TIME = dt.time(3, 0)
+STOP_GRACE_SECONDS = 10.0
+"""How long a stop waits for a running job or dispatch batch before cancelling it."""
 """Local time of the daily prune (a quiet hour)."""
 DigestJob = Callable[..., Awaitable[Any]]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -63,6 +64,7 @@ class SchedulerComponent:
         self._lock: InstanceLock | None = None
         self._dispatch_task: asyncio.Task[None] | None = None
         self._digest_running = asyncio.Lock()
+        self._running_jobs: set[asyncio.Task[Any]] = set()
         self._add_jobs()
 
     def _add_jobs(self) -> None:
@@ -70,21 +72,21 @@ class SchedulerComponent:
         digest_time = self.ctx.settings.digests.daily_time
         common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
         self.scheduler.add_job(
-            self.plan,
+            self._tracked(self.plan),
             IntervalTrigger(seconds=PLANNER_INTERVAL_SECONDS, timezone=tz),
             id="planner",
             name="Reminder planner",
             **common,
         )
         self.scheduler.add_job(
-            self.daily_digest,
+            self._tracked(self.daily_digest),
             CronTrigger(hour=digest_time.hour, minute=digest_time.minute, timezone=tz),
             id="digest.daily",
             name="Daily digest",
             **common,
         )
         self.scheduler.add_job(
-            self.weekly_digest,
+            self._tracked(self.weekly_digest),
             CronTrigger(
                 day_of_week=WEEKDAYS[self.ctx.settings.digests.weekly_weekday],
                 hour=digest_time.hour,
@@ -96,7 +98,7 @@ class SchedulerComponent:
             **common,
         )
         self.scheduler.add_job(
-            self.prune,
+            self._tracked(self.prune),
             CronTrigger(hour=RETENTION_TIME.hour, minute=RETENTION_TIME.minute, timezone=tz),
             id="retention",
             name="Delete expired update keys and unlinked web-chat history",
@@ -104,7 +106,7 @@ class SchedulerComponent:
         )
 
         self.scheduler.add_job(
-            self.snapshot,
+            self._tracked(self.snapshot),
             IntervalTrigger(minutes=snapshots.INTERVAL_MINUTES, timezone=tz),
             id="snapshot.daily",
             name="Daily status snapshot",
@@ -129,16 +131,42 @@ class SchedulerComponent:
         log.info("scheduler started as %s", self.instance)
 
     async def stop(self) -> None:
+        """Start no new job, let running jobs and the dispatcher's batch in hand finish (up to
+        ``STOP_GRACE_SECONDS``, then cancel them), and release the instance lock."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        self.dispatcher.request_stop()
+        pending = set(self._running_jobs)
+        if self._dispatch_task is not None:
+            pending.add(self._dispatch_task)
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                log.warning("stopping: %s did not finish in time; cancelled", task.get_name())
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self._dispatch_task is not None:
-            self._dispatch_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatch_task
-            self._dispatch_task = None
+        self._dispatch_task = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+    def _tracked(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """A job whose run a stop waits for (APScheduler's own shutdown would cancel it)."""
+
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running_jobs.add(task)
+            try:
+                await job()
+            finally:
+                if task is not None:
+                    self._running_jobs.discard(task)
+
+        return run
 
     async def plan(self) -> None:
         """Planner tick, then any digest that is due and not sent (e.g. after downtime)."""

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 
 from bot.app import Runtime, scheduler_component
 from bot.clock import FrozenClock
 from bot.context import AppContext
+from bot.messages import Reply
+from bot.models import OutboxMessage, OutboxStatus
+from bot.services.outbox import Recipient, enqueue
 from tests.scheduler.builders import World
 from tests.scheduler.fakes import RecordingSender
 
@@ -87,3 +93,52 @@ async def test_planner_ticks_and_digest_rounds_are_timed_for_metrics(ctx: AppCon
     assert count("dondoc_planner_tick_seconds") == 1
     assert count("dondoc_digest_seconds", kind="daily") == 1  # the tick's catch-up round
     assert count("dondoc_digest_seconds", kind="weekly") == 1
+
+
+class GatedSender(RecordingSender):
+    """Holds every send until the test opens the gate; says when a send has begun."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def send(self, chat_id: str, replies: Sequence[Reply], *, is_group: bool = False) -> Any:
+        self.sending.set()
+        await self.gate.wait()
+        return await super().send(chat_id, replies, is_group=is_group)
+
+
+async def test_a_stop_lets_the_message_being_sent_finish_and_records_it(
+    ctx: AppContext, clock: FrozenClock
+) -> None:
+    clock.set(dt.datetime(2025, 12, 8, 9, 0, tzinfo=HCM))
+    runtime = Runtime(ctx)
+    sender = GatedSender()
+    runtime.senders["telegram"] = sender
+    component = scheduler_component(runtime)
+    await component.start()
+    async with ctx.db.session() as session:
+        await enqueue(
+            session,
+            ctx,
+            Recipient("telegram", "42"),
+            [Reply("Nhắc việc")],
+            kind="reminder",
+            dedupe_key="stop-test",
+        )
+    ctx.outbox_ready.set()
+    async with asyncio.timeout(10):
+        await sender.sending.wait()
+
+    stopping = asyncio.create_task(component.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()  # waits for the send in hand instead of cutting it off
+    sender.gate.set()
+    async with asyncio.timeout(10):
+        await stopping
+
+    assert [item.chat_id for item in sender.sent] == ["42"]
+    async with ctx.db.session() as session:
+        row = await session.scalar(select(OutboxMessage))
+    assert row is not None and row.status is OutboxStatus.SENT
