@@ -243,6 +243,8 @@ async def _checked(
             raise OfficialInvalid("unit", "unit_not_found", code=draft.unit_code)
     elif draft.role in UNIT_ROLES:
         raise OfficialInvalid("unit", "official_needs_unit")
+    if current is not None and current.id == actor.id and draft.role is not current.role:
+        raise OfficialInvalid("role", "official_own_role")
     if actor.role is not Role.ADMIN:
         # A unit head keeps people in their own unit and roles as they are (staff when new).
         same_role = draft.role is (current.role if current else Role.STAFF)

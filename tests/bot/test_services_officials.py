@@ -173,6 +173,20 @@ async def test_update_returns_and_audits_old_and_new_and_keeps_unit_heads(
     assert all(entry.actor_id == admin.id for entry in entries)
 
 
+async def test_nobody_changes_their_own_role(ctx: AppContext) -> None:
+    people = await city(ctx)
+    admin = people["admin"]
+    async with ctx.db.session() as session:
+        mine = draft(full_name=admin.full_name, role=Role.STAFF)
+        with pytest.raises(OfficialInvalid) as caught:
+            await update_official(session, ctx, "VP-QT", mine, actor=admin)
+        assert (caught.value.field, caught.value.code) == ("role", "official_own_role")
+        kept = draft(full_name=admin.full_name, unit_code=None, role=Role.ADMIN, title="")
+        assert await update_official(session, ctx, "VP-QT", kept, actor=admin) == {
+            "phone": [None, "+84912345678"]
+        }
+
+
 async def test_the_list_searches_without_diacritics_and_pages(ctx: AppContext) -> None:
     await city(ctx)
     async with ctx.db.session() as session:

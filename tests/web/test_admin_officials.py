@@ -289,6 +289,20 @@ async def test_officials_forms_need_the_csrf_token(web: Web, world: World) -> No
     assert await official(web, "CV-STC-02") is None
 
 
+async def test_names_are_shown_as_text(web: Web, world: World) -> None:
+    await web.login("VP-01")
+    csrf = await web.csrf("/officials/new")
+    hostile = "<script>alert(1)</script>"
+    response = await web.client.post(
+        "/officials/new", data=new_official(csrf, full_name=hostile, title='"><b>')
+    )
+    page = await response.text()
+    assert hostile not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '"><b>' not in page
+    edit = await (await web.client.get("/officials/CV-STC-02/edit")).text()
+    assert hostile not in edit and "&lt;script&gt;" in edit
+
+
 async def test_the_list_filters_searches_and_pages(web: Web, world: World) -> None:
     await web.login("VP-01")
     by_unit = await (await web.client.get("/officials?unit=STC")).text()
