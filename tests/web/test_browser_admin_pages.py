@@ -124,6 +124,7 @@ async def test_add_an_official_and_issue_an_invite(browser: Browser, demo: Web) 
     qr = page.locator("#invite-qr")
     await expect(qr).to_be_visible()
     assert await qr.evaluate("image => image.naturalWidth") > 50
+    await fits_a_phone(page)
     async with demo.ctx.db.session() as session:
         added = await session.scalar(select(Official).where(Official.code == "SO-TC-CV-99"))
         assert added is not None and added.phone == "+84912345678"
