@@ -56,12 +56,20 @@ def safe_name(filename: str) -> str:
 async def receive_upload(request: web.Request, folder: Path, max_bytes: int) -> Upload:
     """Stream the form's parts: text fields into ``fields``, the file into ``folder``.
 
-    Raises :class:`UploadRefused` for a body that is not ``multipart/form-data`` or a text
-    field larger than :data:`MAX_FIELD_BYTES`.
+    Raises :class:`UploadRefused` for a body that is not ``multipart/form-data``, a broken
+    one, or a text field larger than :data:`MAX_FIELD_BYTES`.
     """
     if request.content_type != "multipart/form-data":
         raise UploadRefused(request.content_type)
     upload = Upload()
+    try:
+        await _read_parts(request, upload, folder, max_bytes)
+    except ValueError as exc:  # aiohttp's word for a broken multipart body
+        raise UploadRefused(str(exc), upload.fields) from exc
+    return upload
+
+
+async def _read_parts(request: web.Request, upload: Upload, folder: Path, max_bytes: int) -> None:
     reader = await request.multipart()
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
@@ -79,8 +87,7 @@ async def receive_upload(request: web.Request, folder: Path, max_bytes: int) -> 
         upload.path = folder / safe_name(part.filename)
         if not await _save(part, upload.path, max_bytes):
             upload.too_big = True
-            return upload
-    return upload
+            return
 
 
 async def _text(part: BodyPartReader) -> str | None:

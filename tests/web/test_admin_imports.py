@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from aiohttp import FormData
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.context import AppContext
 from bot.models import AuditLog, Official, Task
+from bot.web.uploads import safe_name
 from tests.web.conftest import Web, World, serve
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,6 +195,36 @@ async def test_an_upload_without_the_csrf_token_is_refused(web: Web, world: Worl
     assert broken.status == 400
     assert "Tệp tải lên không hợp lệ" in await broken.text()
     assert await task_codes(web) == set(world.tasks)
+
+
+async def test_a_broken_multipart_body_changes_nothing(web: Web, world: World) -> None:
+    await web.login("VP-01")
+    csrf = await web.csrf()
+    head = (
+        f'--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'
+        '--xyz\r\nContent-Disposition: form-data; name="action"\r\n\r\nimport'
+    ).encode()
+    headers = {"Content-Type": "multipart/form-data; boundary=xyz"}
+    cut = await web.client.post("/imports", data=head, headers=headers)  # body ends mid-part
+    assert cut.status == 400
+    assert "Tệp tải lên không hợp lệ" in await cut.text()
+    garbage = await web.client.post("/imports", data=b"garbage", headers=headers)
+    assert garbage.status == 403  # no token could be read
+    assert await task_codes(web) == set(world.tasks)
+
+
+@pytest.mark.parametrize(
+    ("sent", "saved"),
+    [
+        ("nhiem-vu.xlsx", "nhiem-vu.xlsx"),
+        ("C:\\fakepath\\Nhiệm vụ 12.xlsx", "Nhiệm vụ 12.xlsx"),
+        ("../../etc/passwd", "passwd"),
+        ("..", "upload"),
+        ("a<b>|c.csv", "a_b_c.csv"),
+    ],
+)
+def test_an_uploaded_file_keeps_only_a_safe_name(sent: str, saved: str) -> None:
+    assert safe_name(sent) == saved
 
 
 async def test_only_admins_import(web: Web, world: World) -> None:
