@@ -95,7 +95,7 @@ def import_command(
             result = run(go())
         except ImportFailed as exc:
             for issue in exc.errors:
-                _stderr(str(issue))
+                _stderr(issue.line(cli_language()))
             _stderr(say("import.refused", count=len(exc.errors)))
             raise typer.Exit(1) from exc
     for warning in result.warnings:

@@ -3,6 +3,7 @@ and the import steps the web upload shares with ``dondoc import``."""
 
 from __future__ import annotations
 
+import ast
 import csv
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.models import AuditLog, Official, Role, Task, Unit
 from bot.services.directory import manages_officials, may_import, may_manage_official
 from bot.services.errors import DomainError
 from bot.services.officials import (
+    UNIT_ROLES,
     OfficialDraft,
     OfficialInvalid,
     create_official,
@@ -22,6 +24,8 @@ from bot.services.officials import (
     update_official,
 )
 from tests.bot.builders import add_official, add_unit
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def city(ctx: AppContext) -> dict[str, Official]:
@@ -244,9 +248,38 @@ async def test_the_shared_import_steps_check_then_write_with_an_actor(
 
 
 def test_an_issue_names_file_and_sheet() -> None:
-    issue = Issue("book[2].xlsx[Nhiệm vụ]", 3, "Thời hạn", "bad")
+    issue = Issue.of("book[2].xlsx[Nhiệm vụ]", 3, "Thời hạn", "no_such_date", value="'31/02'")
     assert (issue.file, issue.sheet) == ("book[2].xlsx", "Nhiệm vụ")
-    assert (Issue("tasks.csv", 1, None, "x").file, Issue("tasks.csv", 1, None, "x").sheet) == (
-        "tasks.csv",
-        None,
-    )
+    assert issue.message("vi") == "ngày '31/02' không có thật"
+    assert str(issue) == "book[2].xlsx[Nhiệm vụ]:3:Thời hạn: '31/02' is not a date that exists"
+    csv_issue = Issue.of("tasks.csv", 1, None, "column_missing")
+    assert (csv_issue.file, csv_issue.sheet) == ("tasks.csv", None)
+    assert csv_issue.line("vi") == "tasks.csv:1:-: thiếu cột bắt buộc"
+
+
+def keys_asked_for_in_the_importer() -> set[str]:
+    """Message keys the importer names literally: ``Issue.of(source, row, column, "key")``,
+    ``CellError("key")``, ``record.issue(field, "key")`` and ``_choice(table, "key", …)``."""
+    positions = {"of": 3, "CellError": 0, "issue": 1, "_choice": 1}
+    found: set[str] = set()
+    for name in ("readers.py", "validation.py"):
+        tree = ast.parse((ROOT / "bot" / "importing" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            index = positions.get(called)
+            if index is not None and len(node.args) > index:
+                key = node.args[index]
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    found.add(key.value)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_importer_message_is_in_the_catalogs(lang: str) -> None:
+    keys = keys_asked_for_in_the_importer() | {f"{role.value}_needs_unit" for role in UNIT_ROLES}
+    assert len(keys) > 30
+    for key in keys:
+        assert Issue.of("f.csv", 1, None, key).message(lang) != key

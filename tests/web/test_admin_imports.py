@@ -86,7 +86,7 @@ async def test_an_admin_checks_a_bad_workbook_and_sees_every_error(web: Web, wor
     assert "Tệp nhiem-vu.xlsx có 2 lỗi" in page
     rows = error_rows(page)
     assert rows[0][:4] == ["nhiem-vu.xlsx", "Nhiệm vụ", "2", "Thời hạn"]
-    assert "not a date that exists" in rows[0][4]
+    assert rows[0][4] == "ngày &#39;31/02/2026&#39; không có thật"
     assert rows[1][:4] == ["nhiem-vu.xlsx", "Nhiệm vụ", "3", "Đơn vị chủ trì"]
     assert "SO-KHONG" in rows[1][4]
     assert await task_codes(web) == set(world.tasks)
@@ -156,7 +156,7 @@ async def test_a_file_of_another_type_is_listed_as_an_error(web: Web, world: Wor
     response = await web.client.post("/imports", data=form)
     assert response.status == 422
     rows = error_rows(await response.text())
-    assert rows[0][0] == "bao-cao.pdf" and "unsupported file type" in rows[0][4]
+    assert rows[0][0] == "bao-cao.pdf" and "loại tệp &#39;.pdf&#39; không được hỗ trợ" in rows[0][4]
 
 
 async def test_a_too_big_file_is_refused_with_its_limit(ctx: AppContext, world: World) -> None:
