@@ -51,7 +51,8 @@ class Table:
 class ReadResult:
     tables: list[Table] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    """What is read but ignored (an unknown column); no reason to refuse the file."""
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ def _table(source: str, header: list[str], result: ReadResult, *, is_sheet: bool
     for header_text in match.duplicated:
         result.issues.append(Issue.of(source, 1, header_text, "column_twice"))
     for header_text in match.unknown:
-        result.warnings.append(f"{source}: column {header_text!r} not recognised, ignored")
+        result.warnings.append(Issue.of(source, 1, header_text, "column_ignored"))
     if match.missing or match.duplicated:
         return None
     table = Table(source, match)

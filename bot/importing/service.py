@@ -32,7 +32,7 @@ class ImportResult:
     created: dict[Kind, int] = field(default_factory=dict)
     updated: dict[Kind, int] = field(default_factory=dict)
     deadline_changes: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
 
 
 @dataclass
@@ -42,7 +42,7 @@ class PreparedImport:
     files: list[Path]
     plan: ImportPlan
     issues: list[Issue]
-    warnings: list[str]
+    warnings: list[Issue]
 
 
 def read_import(

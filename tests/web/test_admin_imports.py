@@ -131,13 +131,15 @@ async def test_check_only_writes_nothing_and_import_writes_with_the_admin_as_act
 async def test_a_csv_file_and_a_missing_file(web: Web, world: World) -> None:
     await web.login("VP-01")
     csrf = await web.csrf("/imports")
-    data = ("\n".join(",".join(row) for row in [TASK_HEADER, *GOOD_ROWS]) + "\n").encode()
+    rows = [[*TASK_HEADER, "Màu sắc"], *([*row, "đỏ"] for row in GOOD_ROWS)]
+    data = ("\n".join(",".join(row) for row in rows) + "\n").encode()
     form = FormData()
     form.add_field("csrf", csrf)
     form.add_field("file", data, filename="tasks.csv", content_type="text/csv")
     form.add_field("action", "import")
     response = await web.client.post("/imports", data=form)
     assert response.status == 200, await response.text()
+    assert "Lưu ý: tasks.csv:1:Màu sắc: không nhận ra cột này, bỏ qua" in await response.text()
     assert "NV-10" in await task_codes(web)
 
     empty = FormData()
