@@ -144,6 +144,7 @@ class ImportPages:
             "csrf": viewer.csrf,
             "accepted": ACCEPTED,
             "max_size": size_text(self.ctx.settings.import_max_bytes),
+            "max_bytes": self.ctx.settings.import_max_bytes,
             "name": name,
             "dry_run": dry_run,
             "error": error,

@@ -51,6 +51,14 @@ async def test_upload_a_workbook_with_an_error_then_a_good_one(
     await page.click("#nav-imports")
     await expect(page.locator("h1")).to_have_text("Nhập dữ liệu từ tệp Excel/CSV")
 
+    huge = tmp_path / "qua-lon.xlsx"
+    huge.write_bytes(b"\0" * (demo.ctx.settings.import_max_bytes + 1))
+    file_input = page.locator('input[name="file"]')
+    await file_input.set_input_files(str(huge))
+    assert "lớn hơn 20 MB" in await file_input.evaluate("input => input.validationMessage")
+    await page.click("#check-button")  # the browser keeps the form: nothing is sent
+    await expect(page.locator("#import-problem, #import-errors, #import-result")).to_have_count(0)
+
     bad = write_workbook(tmp_path / "nhiem-vu-thang-12.xlsx", "31/02/2026")
     await page.set_input_files('input[name="file"]', str(bad))
     await page.click("#check-button")
