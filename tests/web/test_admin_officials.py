@@ -195,6 +195,9 @@ async def test_deactivate_and_reactivate_use_the_revoke_services(web: Web, world
     assert again.status == 400
     assert "đã bị thu hồi trước đó" in await again.text()
 
+    no_invite = await web.client.post("/officials/CV-STC-01/invite", data={"csrf": csrf})
+    assert no_invite.status == 400
+    assert "kích hoạt lại trước" in await no_invite.text()
     back = await web.client.post("/officials/CV-STC-01/reactivate", data={"csrf": csrf})
     assert "Đã kích hoạt lại cán bộ CV-STC-01" in await back.text()
     active = await official(web, "CV-STC-01")
