@@ -25,11 +25,13 @@ from bot.calendar import WorkCalendar
 from bot.context import AppContext
 from bot.models import (
     DeadlineChange,
+    Direction,
     ExplanationRequest,
     ExtensionRequest,
     ExtensionStatus,
     Official,
     Priority,
+    Recommendation,
     Report,
     ReportKind,
     Role,
@@ -431,6 +433,7 @@ class DemoSummary:
     reports: int = 0
     extension_requests: int = 0
     explanation_requests: int = 0
+    recommendations: int = 0
     by_scenario: dict[str, int] = field(default_factory=dict)
 
 
@@ -581,6 +584,7 @@ class _Builder:
             self._task(plan)
         await self._extensions()
         await self._explanations()
+        await self._advice()
 
     def _unit_code(self, unit_id: int) -> str:
         return next(code for code, unit in self.units.items() if unit.id == unit_id)
@@ -768,6 +772,73 @@ class _Builder:
             )
             self.summary.explanation_requests += 1
 
+    async def _advice(self) -> None:
+        """With the latest report of the two open resolutions reported most recently: a
+        recommendation awaiting its leader's direction, and one answered with a direction."""
+        tasks = list(
+            await self.session.scalars(
+                select(Task)
+                .where(
+                    Task.completed_at.is_(None),
+                    Task.last_report_at.is_not(None),
+                    Task.code.like("NQ-%"),
+                )
+                .order_by(Task.last_report_at.desc(), Task.code)
+                .limit(2)
+            )
+        )
+        for task, (text, direction) in zip(tasks, RECOMMENDATIONS, strict=False):
+            report = await self.session.scalar(
+                select(Report)
+                .where(Report.task_id == task.id)
+                .order_by(Report.created_at.desc(), Report.id.desc())
+                .limit(1)
+            )
+            assert report is not None and report.official_id is not None
+            raised_at = report.created_at
+            recommendation = Recommendation(
+                task_id=task.id,
+                report_id=report.id,
+                raised_by_id=report.official_id,
+                text=text,
+                created_at=raised_at,
+            )
+            self.session.add(recommendation)
+            self.summary.recommendations += 1
+            if direction is None:
+                continue
+            await self.session.flush()
+            answered_at = min(raised_at + dt.timedelta(hours=3), self.ctx.now())
+            recommendation.answered_at = answered_at
+            self.session.add(
+                Direction(
+                    task_id=task.id,
+                    recommendation_id=recommendation.id,
+                    leader_id=self._leader_in_charge_of(task).id,
+                    text=direction,
+                    created_at=answered_at,
+                )
+            )
+
+    def _leader_in_charge_of(self, task: Task) -> Official:
+        return next(
+            leader for leader in self.leaders.values() if leader.id == task.leader_in_charge_id
+        )
+
+
+RECOMMENDATIONS = (
+    (
+        "Đề nghị UBND thành phố bổ sung kinh phí tổ chức lấy ý kiến các sở, ngành và địa "
+        "phương trong quý I/2026.",
+        None,
+    ),
+    (
+        "Đề nghị giao Sở Tài chính hướng dẫn nguồn vốn đối ứng trước khi trình HĐND.",
+        "Đồng ý. Giao Sở Tài chính hướng dẫn nguồn vốn đối ứng trong tuần này, báo cáo kết quả "
+        "trước ngày trình HĐND.",
+    ),
+)
+"""A recommendation and, when not None, the direction that answers it."""
 
 EXPLANATION_ANSWER = (
     "Đơn vị chậm do chờ ý kiến thẩm định của các sở, ngành; đã hoàn thiện hồ sơ, cam kết trình "

@@ -147,6 +147,12 @@ def _sections(
             "more.requests",
         ),
         (
+            t("advice.header", lang, n=summary.pending_advice.recommendations),
+            _advice_lines(summary, lang, tz),
+            summary.pending_advice.tasks,
+            "advice.more",
+        ),
+        (
             t("explanations.header", lang, n=summary.open_explanations_total),
             _explanation_lines(summary, lang),
             summary.open_explanations_total,
@@ -283,6 +289,28 @@ def _extension_lines(summary: Summary, lang: str, tz: dt.tzinfo) -> list[str]:
                 new=format_date(request.new_deadline, lang),
                 who=named(request.requested_by, lang),
                 on=format_date(request.requested_at.astimezone(tz).date(), lang),
+            )
+        )
+    return lines
+
+
+def _advice_lines(summary: Summary, lang: str, tz: dt.tzinfo) -> list[str]:
+    """Recommendations awaiting a direction, one line per task (its oldest one shown)."""
+    lines = []
+    for item in summary.pending_advice.items:
+        first = item.recommendations[0]
+        many = len(item.recommendations) > 1
+        lines.append(
+            "- "
+            + TEXTS.t(
+                "advice.line_many" if many else "advice.line",
+                lang,
+                code=item.task.code,
+                title=shorten(item.task.title, 40),
+                unit=item.task.lead_unit.name,
+                on=format_date(first.created_at.astimezone(tz).date(), lang),
+                text=shorten(first.text, 80),
+                n=len(item.recommendations),
             )
         )
     return lines

@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from bot.context import AppContext
 from bot.evaluation.report import issuing_body_lines, place_date
 from bot.i18n import format_date
-from bot.models import Official, Report, Task
+from bot.models import TASK_ACTIVE, Official, Report, Task
 from bot.services.people import person_label
 from bot.services.summary import UnitFigures, status_expression, unit_figures
 from bot.status import STATUS_ORDER, Status
@@ -196,6 +196,7 @@ def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) ->
 async def _tasks(session: AsyncSession, unit_id: int | None) -> list[Task]:
     query = (
         select(Task)
+        .where(TASK_ACTIVE)
         .order_by(Task.code)
         .options(
             selectinload(Task.lead_unit),
@@ -214,7 +215,7 @@ async def _statuses(
     session: AsyncSession, today: dt.date, unit_id: int | None
 ) -> dict[int, Status]:
     """Each task's category, computed by the same SQL rule as the counts on sheet 1."""
-    query = select(Task.id, status_expression(today))
+    query = select(Task.id, status_expression(today)).where(TASK_ACTIVE)
     if unit_id is not None:
         query = query.where(Task.lead_unit_id == unit_id)
     return {ident: Status(value) for ident, value in await session.execute(query)}

@@ -99,6 +99,15 @@ class UnitKind(enum.StrEnum):
     OTHER = "other"
 
 
+class TaskState(enum.StrEnum):
+    """Whether a task is being carried out. VPCP's words: a task may be suspended (tạm dừng)
+    or withdrawn (rút nhiệm vụ), always with a reason; either can be reopened."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+
+
 class ExtensionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -281,6 +290,15 @@ class Task(Base):
         Date, doc="Local calendar date of completion; compared with the deadline"
     )
     last_report_at: Mapped[dt.datetime | None]
+    state: Mapped[TaskState] = mapped_column(
+        _enum(TaskState),
+        default=TaskState.ACTIVE,
+        server_default=TaskState.ACTIVE.value,
+        doc="Suspended and withdrawn tasks get no reminders and are not counted",
+    )
+    state_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    state_changed_at: Mapped[dt.datetime | None]
+    state_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
@@ -289,6 +307,12 @@ class Task(Base):
     leader_in_charge: Mapped[Official | None] = relationship(foreign_keys=[leader_in_charge_id])
     handler: Mapped[Official | None] = relationship(foreign_keys=[handler_id])
     coordinating_units: Mapped[list[Unit]] = relationship(secondary=task_coordinators)
+    state_changed_by: Mapped[Official | None] = relationship(foreign_keys=[state_changed_by_id])
+
+
+TASK_ACTIVE = Task.state == TaskState.ACTIVE
+"""The condition every reminder, count, listing and scorecard puts on tasks: suspended and
+withdrawn tasks are left out (the task page and the "tạm dừng / đã rút" counts show them)."""
 
 
 class DeadlineChange(Base):
@@ -400,6 +424,50 @@ class ExplanationRequest(Base):
     unit: Mapped[Unit] = relationship()
     requested_by: Mapped[Official] = relationship(foreign_keys=[requested_by_id])
     answered_by: Mapped[Official | None] = relationship(foreign_keys=[answered_by_id])
+
+
+class Recommendation(Base):
+    """Vướng mắc, kiến nghị: a difficulty raised with a report that needs a leader; pending
+    until a leader answers it with a :class:`Direction` (``answered_at``)."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (Index("ix_recommendations_pending", "answered_at", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), doc="The report it came with, if any"
+    )
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+
+    task: Mapped[Task] = relationship()
+    raised_by: Mapped[Official] = relationship(foreign_keys=[raised_by_id])
+    directions: Mapped[list[Direction]] = relationship(
+        back_populates="recommendation", order_by="Direction.id"
+    )
+
+
+class Direction(Base):
+    """Ý kiến chỉ đạo: a leader's answer to a recommendation or comment on a task; it reaches
+    the lead unit and stays on the task's history."""
+
+    __tablename__ = "directions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    leader_id: Mapped[int] = mapped_column(ForeignKey("officials.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+    task: Mapped[Task] = relationship()
+    recommendation: Mapped[Recommendation | None] = relationship(back_populates="directions")
+    leader: Mapped[Official] = relationship(foreign_keys=[leader_id])
 
 
 class ConversationState(Base):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.i18n import format_date
-from bot.models import Role, Task
+from bot.models import TASK_ACTIVE, Role, Task
 from handlers.turn import Turn
 
 GENERIC_CODE = "NV-01"
@@ -52,7 +52,7 @@ async def example_for(turn: Turn) -> Example:
         return generic
     query = (
         select(Task.code, Task.deadline)
-        .where(Task.completed_at.is_(None))
+        .where(Task.completed_at.is_(None), TASK_ACTIVE)
         .order_by(Task.deadline.is_(None), Task.deadline < today, Task.deadline, Task.code)
         .limit(1)
     )

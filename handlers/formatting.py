@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.context import AppContext
 from bot.i18n import format_date, format_datetime, shorten
-from bot.models import DeadlineChange, ExtensionRequest, Report, Task
+from bot.models import DeadlineChange, ExtensionRequest, Report, Task, TaskState
 from bot.services.people import person_label
 from bot.services.summary import task_status
 from bot.status import StatusInfo
@@ -92,6 +92,8 @@ def task_detail(
     t = TEXTS.t
     info = task_status(ctx, task)
     lines = [f"{task.code} — {task.title}"]
+    if task.state is not TaskState.ACTIVE:
+        lines.append(t(f"detail.{task.state.value}", lang, reason=task.state_reason))
     if task.source_document:
         lines.append(t("detail.source", lang, source=task.source_document))
     lines.append(t("detail.lead", lang, unit=task.lead_unit.name))

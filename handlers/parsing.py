@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.folding import fold
@@ -26,6 +27,15 @@ _REPORT_RE = re.compile(
         (?P<note>.*?)\s*$""",
     re.VERBOSE | re.DOTALL,
 )
+_MARKS = "[\u0300-\u036f]*"
+_RECOMMENDATION_RE = re.compile(
+    rf"\|\s*(?:k{_MARKS}i{_MARKS}e{_MARKS}n{_MARKS}\s*n{_MARKS}g{_MARKS}h{_MARKS}i{_MARKS}"
+    r"|recommendations?)\s*:",
+    re.IGNORECASE,
+)
+"""``| kiến nghị:`` (folded: ``| kien nghi:``) or ``| recommendation:`` before a
+recommendation at the end of a report line."""
+_NO_RECOMMENDATION = frozenset({"khong", "khong co", "no", "none", "-"})
 _DATE_FORMATS = (
     re.compile(r"^(?P<d>[0-9]{1,2})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})$"),
     re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$"),
@@ -76,6 +86,26 @@ def parse_report_line(text: str) -> ParsedReport | None:
     return ParsedReport(
         code=code.upper(), percent=int(match["percent"]), note=match["note"].strip()
     )
+
+
+def split_recommendation(note: str) -> tuple[str, str | None]:
+    """A report's note and the recommendation after ``| kiến nghị:`` (with or without
+    diacritics, any case, or English ``| recommendation:``); ``(note, None)`` without one.
+
+    ``Đã họp các sở | kiến nghị: đề nghị bổ sung kinh phí`` →
+    ``("Đã họp các sở", "đề nghị bổ sung kinh phí")``.
+    """
+    decomposed = unicodedata.normalize("NFD", note)
+    match = _RECOMMENDATION_RE.search(decomposed)
+    if match is None:
+        return note.strip(), None
+    before, after = decomposed[: match.start()], decomposed[match.end() :]
+    return unicodedata.normalize("NFC", before).strip(), unicodedata.normalize("NFC", after).strip()
+
+
+def is_no_recommendation(text: str) -> bool:
+    """A typed "no" to the question whether there is a recommendation (``không``, ``no``)."""
+    return fold(text).rstrip(".!") in _NO_RECOMMENDATION
 
 
 def parse_percent(text: str) -> int:

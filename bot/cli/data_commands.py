@@ -310,6 +310,7 @@ def demo_data_command(
                 reports=summary.reports,
                 extension_requests=summary.extension_requests,
                 explanation_requests=summary.explanation_requests,
+                recommendations=summary.recommendations,
             )
 
     with _clear_failures():

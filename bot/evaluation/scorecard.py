@@ -39,6 +39,7 @@ from bot.context import AppContext
 from bot.evaluation.periods import Period
 from bot.evaluation.rating import Rating, rate
 from bot.models import (
+    TASK_ACTIVE,
     DeadlineChange,
     ExplanationRequest,
     Official,
@@ -171,6 +172,7 @@ def _scope(ctx: AppContext, period: Period) -> _Scope:
     )
     late_report = and_(open_at_end, Task.created_at < silent_from, Task.id.not_in(reported))
     counted = and_(
+        TASK_ACTIVE,
         Task.created_at < read_until,
         or_(
             Task.deadline.between(period.start, period.end),

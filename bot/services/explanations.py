@@ -23,6 +23,7 @@ from bot.models import ExplanationRequest, Official, Role, Task, Unit
 from bot.services import audit
 from bot.services.errors import DomainError
 from bot.services.outbox import notify_official
+from bot.services.task_admin import require_active
 from bot.texts import TEXTS
 
 REQUEST_NOTICE = "explanation.request"
@@ -81,6 +82,7 @@ async def request_explanation(
     """Ask ``task``'s lead unit to explain it by ``due_date`` and tell the unit's heads."""
     if not can_request_explanation(official):
         raise DomainError("explanation_not_allowed")
+    require_active(task)
     today = ctx.today()
     if not is_overdue(task, today):
         raise DomainError("explanation_not_overdue", code=task.code)

@@ -21,6 +21,7 @@ from bot.services import audit
 from bot.services.directory import TaskAccess, can_decide_extensions, task_access
 from bot.services.errors import DomainError
 from bot.services.outbox import notify_official
+from bot.services.task_admin import require_active
 from bot.texts import TEXTS, named
 
 DECISION_NOTICE = "extension.decision"
@@ -38,6 +39,7 @@ async def request_extension(
 ) -> ExtensionRequest:
     if task_access(official, task) is not TaskAccess.REPORT:
         raise DomainError("not_your_unit", code=task.code)
+    require_active(task)
     if task.completed_at is not None:
         raise DomainError("task_done_no_extension", code=task.code)
     if new_deadline <= ctx.today():

@@ -20,6 +20,7 @@ from bot.progress import ProgressError, plan_progress
 from bot.services import audit
 from bot.services.directory import TaskAccess, task_access
 from bot.services.errors import DomainError
+from bot.services.task_admin import require_active
 
 _REPORT_BY_SOURCE = select(Report).where(
     Report.channel == bindparam("channel"), Report.source_message_id == bindparam("source")
@@ -79,6 +80,7 @@ async def submit_report(
     access = task_access(official, task)
     if access is TaskAccess.NONE or access is TaskAccess.READ:
         raise DomainError("not_your_unit", code=task.code)
+    require_active(task)
     if progress is not None and access is TaskAccess.NOTE:
         raise DomainError("coordinator_no_progress", code=task.code)
 

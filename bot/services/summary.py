@@ -15,8 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
-from bot.models import ExplanationRequest, ExtensionRequest, ExtensionStatus, Task, Unit
+from bot.models import (
+    TASK_ACTIVE,
+    ExplanationRequest,
+    ExtensionRequest,
+    ExtensionStatus,
+    Task,
+    Unit,
+)
 from bot.services.explanations import open_requests
+from bot.services.recommendations import PendingAdvice, pending_by_task
 from bot.status import STATUS_ORDER, Status, StatusInfo, classify
 
 DUE_SOON_DAYS = 7
@@ -122,6 +130,8 @@ class Summary:
     open_explanations: list[ExplanationRequest] = field(default_factory=list)
     """Unanswered explanation requests, earliest due date first (up to the limit)."""
     open_explanations_total: int = 0
+    pending_advice: PendingAdvice = field(default_factory=lambda: PendingAdvice(0, 0, []))
+    """Recommendations awaiting a leader's direction, grouped by task (each task once)."""
 
     @property
     def counts(self) -> Counter[Status]:
@@ -172,6 +182,7 @@ async def unit_figures(
             func.max(Task.last_report_at),
         )
         .join(Task, Task.lead_unit_id == Unit.id)
+        .where(TASK_ACTIVE)
         .group_by(Unit.id, Unit.code, Unit.name, status)
     )
     if unit_id is not None:
@@ -233,7 +244,7 @@ async def build_summary(
     """
     today = ctx.today()
     policy = ctx.settings.reminders
-    in_scope = [] if unit_id is None else [Task.lead_unit_id == unit_id]
+    in_scope = [TASK_ACTIVE] if unit_id is None else [TASK_ACTIVE, Task.lead_unit_id == unit_id]
     if leader_id is not None:
         in_scope.append(Task.leader_in_charge_id == leader_id)
     units = await unit_figures(session, today, unit_id, leader_id=leader_id)
@@ -332,6 +343,9 @@ async def build_summary(
         completed_total=await _count(session, completed_recently),
         open_explanations=explanations,
         open_explanations_total=explanations_total,
+        pending_advice=await pending_by_task(
+            session, unit_id=unit_id, leader_id=leader_id, limit=limit
+        ),
     )
 
 

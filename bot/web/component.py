@@ -12,6 +12,7 @@ from bot.channel_traits import WEB
 from bot.context import AppContext
 from bot.sending import Senders
 from bot.services.login_links import web_base_url
+from bot.web.advice import AdvicePages
 from bot.web.chat import ChatHub, WebChat, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.demo import DemoSwitch
@@ -20,6 +21,7 @@ from bot.web.imports import ImportPages
 from bot.web.login import LoginPages
 from bot.web.officials import OfficialPages
 from bot.web.rendering import setup_templates
+from bot.web.task_admin import TaskAdminPages
 from bot.web.texts import TEXTS
 from handlers import Dispatcher
 
@@ -48,9 +50,11 @@ class WebComponent:
         setup_templates(routes, ctx)
         guard = PageGuard(ctx, self.demo)
         LoginPages(ctx, self.demo, guard).register(routes)
+        TaskAdminPages(ctx, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
         ImportPages(ctx, guard).register(routes)
         OfficialPages(ctx, guard).register(routes)
+        AdvicePages(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender

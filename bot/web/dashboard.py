@@ -19,7 +19,7 @@ from bot.context import AppContext
 from bot.evaluation.periods import PeriodError, month, parse_period
 from bot.evaluation.render import ReportFormat, render_report, report_file_name
 from bot.evaluation.trends import weekly_trend
-from bot.models import DeadlineChange, Report, Role, Task, Unit
+from bot.models import TASK_ACTIVE, DeadlineChange, Report, Role, Task, Unit
 from bot.services.directory import (
     TaskAccess,
     can_decide_extensions,
@@ -31,17 +31,21 @@ from bot.services.directory import (
 from bot.services.errors import DomainError
 from bot.services.explanations import answer_explanation, request_explanation, task_requests
 from bot.services.extensions import decide_and_notify, pending_request
+from bot.services.recommendations import can_direct
 from bot.services.summary import (
     build_summary,
     unit_figures,
 )
+from bot.services.task_admin import stopped_counts, stopped_tasks
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
+from bot.web.advice import advice_card, pending_advice
 from bot.web.explanations import explanation_card, open_explanations
 from bot.web.guard import PageGuard, Viewer, attachment_header, see_other
 from bot.web.pages import message_page
 from bot.web.rendering import render_page
 from bot.web.svg_chart import trend_chart, unit_status_chart
+from bot.web.task_admin import admin_card
 from bot.web.texts import TEXTS
 from bot.web.views import figures, task_state, task_url
 
@@ -116,6 +120,9 @@ class Dashboard:
             "silent_days": self.ctx.settings.digests.no_report_days,
             "decider_csrf": self._decider_csrf(viewer),
             "open_explanations": open_explanations(summary),
+            "pending_advice": pending_advice(summary),
+            "directs": can_direct(viewer.official),
+            "stopped": await stopped_counts(session, scope),
             **self._report_form(viewer),
         }
         return render_page(request, "overview.html", lang, context)
@@ -134,6 +141,7 @@ class Dashboard:
                 selectinload(Task.assigned_by),
                 selectinload(Task.handler),
                 selectinload(Task.leader_in_charge),
+                selectinload(Task.state_changed_by),
             )
         )
         if task is None:
@@ -164,9 +172,11 @@ class Dashboard:
             "explanations": explanation_card(
                 self.ctx, task, await task_requests(session, task.id), viewer.official
             ),
+            "advice": await advice_card(session, task, viewer.official),
             "csrf": viewer.csrf,
             "changes": changes,
             "reports": reports,
+            "admin": await admin_card(session, task, viewer),
             "signed_in": viewer.signed_in(),
         }
         return render_page(request, "task.html", lang, context)
@@ -188,7 +198,7 @@ class Dashboard:
         tasks = list(
             await session.scalars(
                 select(Task)
-                .where(Task.lead_unit_id == unit.id)
+                .where(Task.lead_unit_id == unit.id, TASK_ACTIVE)
                 .order_by(Task.completed_at.is_not(None), Task.deadline, Task.code)
                 .limit(UNIT_TASK_LIMIT)
             )
@@ -213,6 +223,7 @@ class Dashboard:
             "figures": figures(counts, deadline_counts),
             "trend": await self._trend(session, unit.id, status_labels(lang), lang),
             "tasks": [(task, task_state(task, self.ctx)) for task in tasks],
+            "stopped": await stopped_tasks(session, unit.id),
             "reports": reports,
             **self._report_form(viewer),
         }

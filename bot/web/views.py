@@ -13,6 +13,7 @@ from bot.context import AppContext
 from bot.models import Official, Task
 from bot.services.directory import manages_officials, may_import
 from bot.services.summary import task_status
+from bot.services.task_admin import can_create
 from bot.status import STATUS_ORDER, Status
 from bot.status import Warning as TaskWarning
 
@@ -23,6 +24,11 @@ class SignedIn:
 
     official: Official
     csrf: str
+
+    @property
+    def may_create_tasks(self) -> bool:
+        """Whether the navigation offers "Thêm nhiệm vụ"."""
+        return can_create(self.official)
 
     @property
     def imports(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.commands import (
     account,
     channel,
+    direction,
     done,
     explanation,
     extension,
@@ -23,6 +24,7 @@ ROUTERS: list[Router] = [
     done.router,
     extension.router,
     explanation.router,
+    direction.router,
     oversight.router,
     login.router,
     channel.router,

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import messages
-from bot.models import Official, Role, Task, task_coordinators
+from bot.models import TASK_ACTIVE, Official, Role, Task, task_coordinators
 from bot.services.directory import TaskAccess, task_access, task_by_code
 from bot.services.errors import DomainError
+from bot.services.task_admin import require_active
 from handlers.parsing import ParseError
 from handlers.texts import TEXTS
 from handlers.turn import Turn
@@ -56,6 +57,7 @@ def reporting_access(official: Official, task: Task) -> TaskAccess:
         raise ChatError("report.leader_reads_only")
     if access is TaskAccess.NONE:
         raise DomainError("not_your_unit", code=task.code)
+    require_active(task)
     return access
 
 
@@ -64,7 +66,7 @@ def unit_tasks_query(unit_id: int, *, open_only: bool = True) -> Select[Task]:
     coordinating = select(task_coordinators.c.task_id).where(task_coordinators.c.unit_id == unit_id)
     query = (
         select(Task)
-        .where(or_(Task.lead_unit_id == unit_id, Task.id.in_(coordinating)))
+        .where(or_(Task.lead_unit_id == unit_id, Task.id.in_(coordinating)), TASK_ACTIVE)
         .order_by(Task.deadline.is_(None), Task.deadline, Task.code)
         .options(
             selectinload(Task.lead_unit),

@@ -15,7 +15,7 @@ from bot.digest import render_digest
 from bot.i18n import shorten
 from bot.importing.headers import fold
 from bot.messages import Button, Reply
-from bot.models import ExplanationRequest, Role, Task, Unit
+from bot.models import TASK_ACTIVE, ExplanationRequest, Role, Task, Unit
 from bot.services.directory import can_read_unit, sees_everything, unit_by_code, units_matching
 from bot.services.explanations import can_request_explanation
 from bot.services.summary import build_summary, status_expression, unit_figures
@@ -96,7 +96,7 @@ async def overdue(turn: Turn) -> Reply:
     official = official_of(turn)
     query = (
         select(Task)
-        .where(Task.completed_at.is_(None), Task.deadline < turn.ctx.today())
+        .where(Task.completed_at.is_(None), Task.deadline < turn.ctx.today(), TASK_ACTIVE)
         .order_by(Task.deadline, Task.code)
         .limit(OVERDUE_LIMIT + 1)
         .options(selectinload(Task.lead_unit), selectinload(Task.handler))

@@ -1,15 +1,20 @@
 """/baocao (/report): progress reports, one-line or guided step by step.
 
 The guided flow keeps its place in the conversation state (so it survives a restart):
-``task`` → ``progress`` (lead unit) → ``note`` → ``file`` → ``confirm``. A coordinating unit
-skips the progress step: its report is a note. Steps already answered are skipped, so a
-file sent early (or with the ``/baocao`` caption) is not asked for again.
+``task`` → ``progress`` (lead unit) → ``note`` → ``advice`` (lead unit: a difficulty or
+recommendation that needs a leader, vướng mắc, kiến nghị) → ``file`` → ``confirm``. A
+coordinating unit skips the progress and advice steps: its report is a note. On one line the
+recommendation follows ``| kiến nghị:`` (``/baocao NQ-01 40 Đã họp | kiến nghị: đề nghị bổ sung
+kinh phí``); it reaches the leader in charge when the report is saved. Steps already
+answered are skipped, so a file sent early (or with the ``/baocao`` caption) is not asked for
+again.
 
 Buttons: ``rp:<TASK>`` opens the flow for a task (the scheduler's reminders carry the same
-button); ``rpp:<flow>:<percent>``, ``rpn:<flow>`` (skip the note), ``rpf:<flow>`` (skip the
-file) and ``rpc:<flow>:ok|no`` carry the flow id, so a button from an older message is
-recognised as stale and changes nothing. On channels without buttons the progress step offers
-no numbered options: a typed number there is the percentage itself.
+button); ``rpp:<flow>:<percent>``, ``rpn:<flow>`` (skip the note), ``rpk:<flow>`` (no
+recommendation), ``rpf:<flow>`` (skip the file) and ``rpc:<flow>:ok|no`` carry the flow id,
+so a button from an older message is recognised as stale and changes nothing. On channels
+without buttons the progress step offers no numbered options: a typed number there is the
+percentage itself.
 
 Free text that reads like a report (``NV-01 80% đã xong dự thảo``) is offered back with
 Confirm / Cancel, i.e. the flow's last step. While that question waits, a command still runs
@@ -26,11 +31,12 @@ from sqlalchemy import select
 
 from bot.i18n import shorten
 from bot.messages import Button, Reply
-from bot.models import Role, Task
+from bot.models import Official, Role, Task
 from bot.options import OPTIONS_KEY
 from bot.progress import ProgressError, plan_progress
 from bot.services.directory import TaskAccess, task_by_code
 from bot.services.errors import DomainError
+from bot.services.recommendations import check_can_raise, names, raise_recommendation
 from bot.services.reports import ReportOutcome, submit_report, update_source
 from handlers.commands.common import (
     REPORTING_ROLES,
@@ -49,7 +55,13 @@ from handlers.commands.common import (
 )
 from handlers.examples import example_for
 from handlers.formatting import status_label, task_status, timing
-from handlers.parsing import ParseError, parse_percent, parse_report_line
+from handlers.parsing import (
+    ParseError,
+    is_no_recommendation,
+    parse_percent,
+    parse_report_line,
+    split_recommendation,
+)
 from handlers.router import Router
 from handlers.turn import FLOW_ID, Turn
 
@@ -62,6 +74,8 @@ MAX_BUTTON_DATA = 64
 """Bytes of button data Telegram accepts; longer task codes are typed instead."""
 MODE_PROGRESS = "progress"
 MODE_NOTE = "note"
+ADVICE = "recommendation"
+"""Flow data key of the recommendation ("" when there is none)."""
 
 
 @router.command(
@@ -81,8 +95,14 @@ async def report(turn: Turn) -> Reply:
     if parsed is not None:
         task = await task_for(turn, parsed.code)
         reporting_access(official, task)
+        note, advice = _split(official_of(turn), task, parsed.note)
         return await _save(
-            turn, task, parsed.percent, parsed.note, source=update_source(turn.message.update_key)
+            turn,
+            task,
+            parsed.percent,
+            note,
+            source=update_source(turn.message.update_key),
+            recommendation=advice,
         )
     code, rest = first_word(turn.args)
     task = await task_for(turn, code)
@@ -93,7 +113,15 @@ async def report(turn: Turn) -> Reply:
             data["attachment"] = attachment_to_data(turn.message.attachment)
         return await _start(turn, task, access, data)
     if access is TaskAccess.NOTE:
-        return await _save(turn, task, None, rest, source=update_source(turn.message.update_key))
+        note, advice = _split(official, task, rest)
+        return await _save(
+            turn,
+            task,
+            None,
+            note,
+            source=update_source(turn.message.update_key),
+            recommendation=advice,
+        )
     raise ChatError("report.need_percent", code=task.code)
 
 
@@ -128,6 +156,17 @@ async def note_skipped(turn: Turn) -> Reply:
     return await _advance(turn, task, data, edit=True)
 
 
+@router.callback("rpk")
+async def advice_skipped(turn: Turn) -> Reply:
+    """No difficulty or recommendation for a leader."""
+    data = _flow_data(turn, "advice")
+    if data is None:
+        return turn.reply(turn.t("stale_button"))
+    data[ADVICE] = ""
+    task = await task_by_code(turn.session, data["task"])
+    return await _advance(turn, task, data, edit=True)
+
+
 @router.callback("rpf")
 async def file_skipped(turn: Turn) -> Reply:
     data = _flow_data(turn, "file")
@@ -155,6 +194,7 @@ async def confirmed(turn: Turn) -> Reply:
         str(data.get("note") or ""),
         source=f"flow:{data[FLOW_ID]}",
         attachment=data.get("attachment"),
+        recommendation=str(data.get(ADVICE) or "") or None,
     )
     await turn.clear_state()
     reply.edit = True
@@ -193,7 +233,13 @@ async def in_flow(turn: Turn) -> Reply:
             raise parse_failed(exc) from exc
         data["progress"] = _checked_progress(task, value)
     elif step == "note" and (text or attachment is not None):
-        data["note"] = text
+        data["note"], advice = split_recommendation(text)
+        if advice is not None:
+            data[ADVICE] = check_can_raise(official_of(turn), task, advice)
+    elif step == "advice" and text:
+        data[ADVICE] = (
+            "" if is_no_recommendation(text) else check_can_raise(official_of(turn), task, text)
+        )
     elif step == "file" and attachment is None:
         return _file_prompt(turn, data, again=True)
     elif step == "file" and text and not data.get("note"):
@@ -205,7 +251,7 @@ async def in_flow(turn: Turn) -> Reply:
 async def report_not_saved(turn: Turn, step: str, data: dict[str, Any]) -> Reply | None:
     """Another command, button or report ended this flow: say what was not saved."""
     code = data.get("task")
-    entered = "progress" in data or data.get("note") or data.get("attachment")
+    entered = "progress" in data or data.get("note") or data.get(ADVICE) or data.get("attachment")
     if not code or not entered:
         return None  # nothing typed yet, nothing lost
     if step == "confirm" and turn.flow == FLOW and turn.data.get("task") == code:
@@ -236,12 +282,14 @@ async def _offer_line(turn: Turn, code: str, percent: int, note: str) -> Reply:
     task = await task_for(turn, code)
     if reporting_access(official_of(turn), task) is TaskAccess.NOTE:
         raise DomainError("coordinator_no_progress", code=task.code)
+    note, advice = _split(official_of(turn), task, note)
     data: dict[str, Any] = {
         FLOW_ID: _new_flow_id(),
         "task": task.code,
         "mode": MODE_PROGRESS,
         "progress": _checked_progress(task, percent),
         "note": note,
+        ADVICE: advice or "",
         "attachment": (
             attachment_to_data(turn.message.attachment) if turn.message.attachment else None
         ),
@@ -295,6 +343,8 @@ async def _advance(turn: Turn, task: Task, data: dict[str, Any], *, edit: bool =
         step, reply = "progress", _progress_prompt(turn, task, data)
     elif "note" not in data:
         step, reply = "note", _note_prompt(turn, task, data)
+    elif data["mode"] == MODE_PROGRESS and ADVICE not in data:
+        step, reply = "advice", _advice_prompt(turn, data)
     elif "attachment" not in data:
         step, reply = "file", _file_prompt(turn, data)
     else:
@@ -318,6 +368,11 @@ def _note_prompt(turn: Turn, task: Task, data: dict[str, Any]) -> Reply:
         return turn.reply(f"{_task_head(turn, task)}\n{turn.t('flow.note_coordinating')}")
     skip = [[Button(turn.t("button.skip"), f"rpn:{data[FLOW_ID]}")]]
     return turn.reply(turn.t("flow.note", progress=data["progress"]), skip)
+
+
+def _advice_prompt(turn: Turn, data: dict[str, Any]) -> Reply:
+    skip = [[Button(turn.t("button.no_advice"), f"rpk:{data[FLOW_ID]}")]]
+    return turn.reply(turn.t("flow.advice"), skip)
 
 
 def _file_prompt(turn: Turn, data: dict[str, Any], *, again: bool = False) -> Reply:
@@ -349,6 +404,8 @@ def _summary_lines(turn: Turn, task: Task, data: dict[str, Any]) -> list[str]:
         lines.append(turn.t("summary.note_only"))
     if data.get("note"):
         lines.append(turn.t("summary.note", note=data["note"]))
+    if data.get(ADVICE):
+        lines.append(turn.t("summary.advice", text=data[ADVICE]))
     name = attachment_name(attachment_from_data(data.get("attachment")), turn.lang)
     if name:
         lines.append(turn.t("summary.file", name=name))
@@ -363,7 +420,9 @@ async def _save(
     *,
     source: str,
     attachment: object = None,
+    recommendation: str | None = None,
 ) -> Reply:
+    """Store the report and, with it, the ``recommendation`` for the leader in charge."""
     stored = attachment_from_data(attachment)
     files = (stored,) if stored is not None else attachments_of(turn)
     outcome = await submit_report(
@@ -379,7 +438,24 @@ async def _save(
     )
     if outcome.duplicate:
         return turn.reply(turn.t("report.duplicate", code=task.code))
-    return turn.reply(saved_text(turn, outcome))
+    text = saved_text(turn, outcome)
+    if recommendation is not None:
+        raised, leaders = await raise_recommendation(
+            turn.session,
+            turn.ctx,
+            official=official_of(turn),
+            task=task,
+            text=recommendation,
+            via=turn.via,
+            report=outcome.report,
+        )
+        text += "\n" + turn.t("summary.advice", text=raised.text)
+        text += "\n" + (
+            turn.t("report.advice_sent", who=names(leaders, turn.lang))
+            if leaders
+            else turn.t("report.advice_waiting")
+        )
+    return turn.reply(text)
 
 
 def saved_text(turn: Turn, outcome: ReportOutcome) -> str:
@@ -413,6 +489,15 @@ def _task_head(turn: Turn, task: Task) -> str:
     return turn.t(
         "flow.task_head", code=task.code, title=shorten(task.title), progress=task.progress
     )
+
+
+def _split(official: Official, task: Task, note: str) -> tuple[str, str | None]:
+    """The note and the recommendation after ``| kiến nghị:``, refused before anything is
+    stored when this person may not raise one (or it is empty)."""
+    note, advice = split_recommendation(note)
+    if advice is not None:
+        advice = check_can_raise(official, task, advice)
+    return note, advice
 
 
 def _checked_progress(task: Task, value: int) -> int:

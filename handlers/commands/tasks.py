@@ -1,7 +1,7 @@
 """/nhiemvu (/tasks): my unit's open tasks, those I handle (cán bộ thụ lý) first, or one task
 with its full history (with the Approve / Reject buttons of a pending extension request for
-those who decide, and the "Yêu cầu giải trình" button of an overdue task for leaders and
-admins)."""
+those who decide, the "Yêu cầu giải trình" button of an overdue task and the "Cho ý kiến"
+button of each waiting recommendation for leaders and admins)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.messages import Reply
-from bot.models import DeadlineChange, Task
+from bot.models import TASK_ACTIVE, DeadlineChange, Task
+from bot.services.directions import history_lines as advice_lines
+from bot.services.directions import task_directions
 from bot.services.directory import can_decide_extensions, sees_everything
 from bot.services.explanations import history_lines, task_requests
 from bot.services.extensions import pending_request
+from bot.services.recommendations import answer_button, can_direct, task_recommendations
 from bot.services.reports import task_history
 from handlers.commands.common import first_word, official_of, task_for, unit_open_tasks
 from handlers.commands.explanation import ask_buttons
@@ -62,7 +65,7 @@ async def _city_tasks(turn: Turn) -> Reply:
     """Leaders and admins: the most urgent open tasks city-wide, and where to look next."""
     query = (
         select(Task)
-        .where(Task.completed_at.is_(None))
+        .where(Task.completed_at.is_(None), TASK_ACTIVE)
         .order_by(Task.deadline.is_(None), Task.deadline, Task.code)
         .limit(CITY_LIST_LIMIT + 1)
         .options(selectinload(Task.lead_unit), selectinload(Task.handler))
@@ -93,10 +96,19 @@ async def _one_task(turn: Turn, code: str) -> Reply:
     if explanations:
         lines = history_lines(turn.ctx, explanations, turn.lang)
         text += "\n\n" + "\n".join([turn.t("detail.explanations", n=len(explanations)), *lines])
+    recommendations = await task_recommendations(turn.session, task.id)
+    directions = await task_directions(turn.session, task.id)
+    if recommendations or directions:
+        lines = advice_lines(turn.ctx, recommendations, directions, turn.lang)
+        text += "\n\n" + "\n".join([turn.t("detail.advice"), *lines])
     official = official_of(turn)
     buttons = []
     if pending is not None and can_decide_extensions(official):
         buttons += decision_buttons(pending, turn.lang)
+    if can_direct(official):
+        buttons += [
+            [answer_button(item, turn.lang)] for item in recommendations if item.answered_at is None
+        ]
     if not any(request.answered_at is None for request in explanations):
         buttons += ask_buttons(official, task, turn.ctx.today(), turn.lang)
     return turn.reply(text, buttons)

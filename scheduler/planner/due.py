@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from bot.calendar import WorkCalendar
 from bot.context import AppContext
 from bot.models import (
+    TASK_ACTIVE,
     ExplanationRequest,
     ExtensionRequest,
     ExtensionStatus,
@@ -169,6 +170,7 @@ async def _task_facts(
             .outerjoin(leader, leader.id == Task.leader_in_charge_id)
             .where(
                 Task.completed_at.is_(None),
+                TASK_ACTIVE,
                 or_(and_(Task.deadline.is_not(None), Task.deadline < window_end), nudge),
             )
         )
@@ -230,6 +232,7 @@ async def _extension_facts(
             ExtensionRequest.status == ExtensionStatus.PENDING,
             ExtensionRequest.requested_at < asked_before,
             Task.completed_at.is_(None),
+            TASK_ACTIVE,
         )
     )
     found: list[TaskFacts] = []
@@ -267,6 +270,7 @@ async def _explanation_facts(
         .where(
             ExplanationRequest.answered_at.is_(None),
             ExplanationRequest.created_at < made_before,
+            TASK_ACTIVE,
         )
     )
     return [

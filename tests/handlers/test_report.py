@@ -124,6 +124,10 @@ async def test_guided_flow_by_buttons(world: World) -> None:
     note = backend.pop_message()
     assert note.text.startswith("Tiến độ 75%.") and labels(note) == ["Bỏ qua"]
     await backend.push_message(world.hoa, "Đã hoàn thiện dự thảo, chờ thẩm định")
+    advice = backend.pop_message()
+    assert advice.text.startswith("Có vướng mắc, kiến nghị cần lãnh đạo cho ý kiến không?")
+    assert labels(advice) == ["Không có kiến nghị"]
+    await backend.push_button(world.hoa, button_data(advice, "Không có kiến nghị"))
     file_step = backend.pop_message()
     assert file_step.text.startswith("Gửi tệp sản phẩm")
     await backend.push_file(world.hoa, DRAFT)
@@ -158,6 +162,8 @@ async def test_guided_flow_typed_percent_and_skips(world: World) -> None:
     await backend.push_message(world.hoa, "60 %")
     note = backend.pop_message()
     await backend.push_button(world.hoa, button_data(note, "Bỏ qua"))
+    backend.pop_message()
+    await backend.push_message(world.hoa, "Không")  # typed: no recommendation
     file_step = backend.pop_message()
     await backend.push_message(world.hoa, "không có tệp")
     again = backend.pop_message()
@@ -346,6 +352,8 @@ async def test_file_with_task_caption_starts_flow_without_asking_for_file(world:
     await backend.push_message(world.hoa, "70")
     backend.pop_message()
     await backend.push_message(world.hoa, "Ảnh chụp tờ trình")
+    backend.pop_message()
+    await backend.push_message(world.hoa, "không")  # no recommendation; the file is there
     confirm = backend.pop_message()
     assert "Tệp đính kèm: ảnh" in confirm.text
     await backend.push_button(world.hoa, button_data(confirm, "Xác nhận"))
@@ -387,6 +395,9 @@ async def test_flow_survives_a_restart(world: World) -> None:
     backend.restart()
     note = backend.pop_message()
     await backend.push_button(world.hoa, button_data(note, "Bỏ qua"))
+    advice = backend.pop_message()
+    backend.restart()
+    await backend.push_button(world.hoa, button_data(advice, "Không có kiến nghị"))
     file_step = backend.pop_message()
     backend.restart()
     await backend.push_button(world.hoa, button_data(file_step, "Bỏ qua"))
@@ -431,6 +442,9 @@ async def test_english_flow(world: World) -> None:
     note = backend.pop_message()
     assert labels(note) == ["Skip"]
     await backend.push_message(world.mai, "Drafting the programme")
+    advice = backend.pop_message()
+    assert advice.text.startswith("Is there a difficulty or recommendation")
+    await backend.push_button(world.mai, button_data(advice, "No recommendation"))
     file_step = backend.pop_message()
     await backend.push_button(world.mai, button_data(file_step, "Skip"))
     confirm = backend.pop_message()
@@ -462,6 +476,8 @@ async def test_admin_reports_on_any_task_by_typing_its_code(world: World) -> Non
     await backend.push_message(world.lan, "30")
     backend.pop_message()
     await backend.push_message(world.lan, "Văn phòng cập nhật thay đơn vị")
+    backend.pop_message()
+    await backend.push_message(world.lan, "Không có")
     file_step = backend.pop_message()
     await backend.push_button(world.lan, button_data(file_step, "Bỏ qua"))
     confirm = backend.pop_message()

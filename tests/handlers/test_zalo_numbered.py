@@ -28,6 +28,9 @@ async def test_report_flow_by_numbered_answers(ctx: AppContext) -> None:
     note = backend.pop_message()
     assert note.text.startswith("Tiến độ 5%.") and "1. Bỏ qua" in note.text
     await backend.push_message(hoa, "Đã họp triển khai")
+    advice = backend.pop_message()
+    assert "1. Không có kiến nghị" in advice.text
+    await backend.push_message(hoa, "1")
     file_step = backend.pop_message()
     assert "1. Bỏ qua" in file_step.text
     await backend.push_message(hoa, "1")
@@ -49,6 +52,8 @@ async def test_typed_percent_above_option_count(ctx: AppContext) -> None:
     note = backend.pop_message()
     assert note.text.startswith("Tiến độ 60%.")
     await backend.push_message(hoa, "1")  # skip the note
+    backend.pop_message()
+    await backend.push_message(hoa, "1")  # no recommendation
     backend.pop_message()
     await backend.push_message(hoa, "2")  # not an option at the file step: asked again
     assert "Bước này chờ một tệp" in backend.pop_text()

@@ -121,6 +121,8 @@ async def test_web_chat_registration_report_by_buttons_live_reminder_and_dashboa
     await page.locator(".msg.out button", has_text="75%").last.click()
     await last_bot_message(page, "Tiến độ 75%")
     await say(page, "Đã trình dự thảo lên UBND thành phố")
+    advice_step = page.locator(".msg.out").filter(has_text="Có vướng mắc, kiến nghị").last
+    await advice_step.locator("button", has_text="Không có kiến nghị").click()
     file_step = page.locator(".msg.out").filter(has_text="Gửi tệp sản phẩm").last
     await file_step.locator("button", has_text="Bỏ qua").click()
     confirm_step = page.locator(".msg.out").filter(has_text="Xác nhận báo cáo").last

@@ -157,6 +157,8 @@ async def test_a_report_by_button_presses_is_saved_once(web: Web, world: World) 
     note_step = chat.latest(progress["id"])  # the progress message was edited into the next step
     assert note_step["buttons"]
     await chat.press(note_step, "Bỏ qua")
+    advice_step = chat.latest(progress["id"])
+    await chat.press(advice_step, "Không có kiến nghị")
     file_step = chat.latest(progress["id"])
     await chat.press(file_step, "Bỏ qua")
     confirm = chat.latest(progress["id"])

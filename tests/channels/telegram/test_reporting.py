@@ -46,7 +46,9 @@ async def test_guided_report_by_button_presses(
     [note] = await press(server, STAFF, progress, "50%")
     assert note.is_edit and note.message_id == progress.message_id
     assert (note.text or "").startswith("Tiến độ 50%")
-    [file_prompt] = await say(server, STAFF, "Đã trình dự thảo lên UBND thành phố")
+    [advice] = await say(server, STAFF, "Đã trình dự thảo lên UBND thành phố")
+    assert (advice.text or "").startswith("Có vướng mắc, kiến nghị")
+    [file_prompt] = await press(server, STAFF, advice, "Không có kiến nghị")
     assert (file_prompt.text or "").startswith("Gửi tệp sản phẩm")
 
     before = len(server.sent_messages(STAFF))
@@ -76,7 +78,7 @@ async def test_guided_report_by_button_presses(
     assert "Nút này đã cũ" in (stale.text or "")
     assert len(await _reports(tg_ctx, "NV-01")) == 1
     answered = {c["callback_query_id"] for c in server.calls_to("answerCallbackQuery")}
-    assert len(answered) == 4, "every button press is answered"
+    assert len(answered) == 5, "every button press is answered"
 
 
 async def test_one_line_report(

@@ -45,7 +45,9 @@ async def test_full_report_flow_by_numbered_answers(
     assert "NV-02" in (progress.text or "")
     [note] = await say(server, LAN, "3")  # the percentage itself
     assert (note.text or "").startswith("Tiến độ 3%.") and "1. Bỏ qua" in (note.text or "")
-    [file_step] = await say(server, LAN, "Đã họp lấy ý kiến các sở")
+    [advice] = await say(server, LAN, "Đã họp lấy ý kiến các sở")
+    assert "1. Không có kiến nghị" in (advice.text or "")
+    [file_step] = await say(server, LAN, "1")
     assert "1. Bỏ qua" in (file_step.text or "")
     [confirm] = await say(server, LAN, "1")  # skip the file
     assert "Tiến độ: 10% → 3%" in (confirm.text or "") and "1. Xác nhận" in (confirm.text or "")
