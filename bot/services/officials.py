@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from bot.context import AppContext
 from bot.folding import fold
 from bot.importing.history import diff, official_snapshots, plain
+from bot.importing.validation import MAX_CODE, MAX_TEXT
 from bot.models import ChannelIdentity, Official, Role, Unit
 from bot.phone import canonical_phone
 from bot.services import audit
@@ -25,8 +26,6 @@ from bot.services.directory import may_manage_official, normalize_code, official
 from bot.services.errors import DomainError
 
 LANGUAGES = ("vi", "en")
-MAX_CODE = 64
-MAX_TEXT = 255
 UNIT_ROLES = (Role.STAFF, Role.HEAD)
 """Roles that belong to a unit: an official with one of them needs a unit."""
 
