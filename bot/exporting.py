@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -100,9 +100,15 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 async def build_status_workbook(
-    session: AsyncSession, ctx: AppContext, unit_id: int | None = None
+    session: AsyncSession,
+    ctx: AppContext,
+    unit_id: int | None = None,
+    *,
+    where: ColumnElement[bool] | None = None,
 ) -> bytes:
-    """The status report as .xlsx bytes, for the whole city or one lead unit."""
+    """The status report as .xlsx bytes, for the whole city or one lead unit; ``where``
+    keeps only the tasks it selects (the dashboard's task list filters,
+    :func:`bot.services.task_query.selection_condition`) on every sheet."""
     today = ctx.today()
     workbook = Workbook()
     summary = workbook.active
@@ -111,10 +117,10 @@ async def build_status_workbook(
     for title in (OVERDUE_SHEET, TASKS_SHEET):
         workbook.create_sheet(title)
     header_row = _headings(workbook, ctx)
-    _fill_summary(summary, await unit_figures(session, today, unit_id), today)
-    tasks = await _tasks(session, unit_id)
-    statuses = await _statuses(session, today, unit_id)
-    latest = await _latest_reports(session, unit_id)
+    _fill_summary(summary, await unit_figures(session, today, unit_id, where=where), today)
+    tasks = await _tasks(session, unit_id, where)
+    statuses = await _statuses(session, today, unit_id, where)
+    latest = await _latest_reports(session, unit_id, where)
     _fill_overdue(workbook[OVERDUE_SHEET], ctx, tasks, statuses, today)
     _fill_tasks(workbook[TASKS_SHEET], ctx, tasks, statuses, latest)
     for sheet in workbook.worksheets:
@@ -193,7 +199,9 @@ def _fill_summary(sheet: Worksheet, units: list[UnitFigures], today: dt.date) ->
     _append(sheet, ["", "", f"Số liệu đến ngày {format_date(today)}"])
 
 
-async def _tasks(session: AsyncSession, unit_id: int | None) -> list[Task]:
+async def _tasks(
+    session: AsyncSession, unit_id: int | None, where: ColumnElement[bool] | None
+) -> list[Task]:
     query = (
         select(Task)
         .where(TASK_ACTIVE)
@@ -208,20 +216,29 @@ async def _tasks(session: AsyncSession, unit_id: int | None) -> list[Task]:
     )
     if unit_id is not None:
         query = query.where(Task.lead_unit_id == unit_id)
+    if where is not None:
+        query = query.where(where)
     return list(await session.scalars(query))
 
 
 async def _statuses(
-    session: AsyncSession, today: dt.date, unit_id: int | None
+    session: AsyncSession,
+    today: dt.date,
+    unit_id: int | None,
+    where: ColumnElement[bool] | None,
 ) -> dict[int, Status]:
     """Each task's category, computed by the same SQL rule as the counts on sheet 1."""
     query = select(Task.id, status_expression(today)).where(TASK_ACTIVE)
     if unit_id is not None:
         query = query.where(Task.lead_unit_id == unit_id)
+    if where is not None:
+        query = query.where(where)
     return {ident: Status(value) for ident, value in await session.execute(query)}
 
 
-async def _latest_reports(session: AsyncSession, unit_id: int | None) -> dict[int, Report]:
+async def _latest_reports(
+    session: AsyncSession, unit_id: int | None, where: ColumnElement[bool] | None
+) -> dict[int, Report]:
     """The newest report of each task."""
     ranked = select(
         Report.id,
@@ -229,8 +246,12 @@ async def _latest_reports(session: AsyncSession, unit_id: int | None) -> dict[in
         .over(partition_by=Report.task_id, order_by=(Report.created_at.desc(), Report.id.desc()))
         .label("rank"),
     )
+    if unit_id is not None or where is not None:
+        ranked = ranked.join(Task, Task.id == Report.task_id)
     if unit_id is not None:
-        ranked = ranked.join(Task, Task.id == Report.task_id).where(Task.lead_unit_id == unit_id)
+        ranked = ranked.where(Task.lead_unit_id == unit_id)
+    if where is not None:
+        ranked = ranked.where(where)
     newest = ranked.subquery()
     reports = await session.scalars(
         select(Report)

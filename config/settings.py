@@ -265,6 +265,11 @@ class Settings(BaseSettings):
     web_chat_link_days: int = Field(
         default=30, ge=1, description="How long a browser stays linked to an official"
     )
+    web_chat_upload_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="Largest file a linked official may attach in the web chat",
+    )
 
     _split_lists = field_validator("extra_days_off", "makeup_working_days", mode="before")(
         _comma_separated

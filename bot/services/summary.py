@@ -167,9 +167,11 @@ async def unit_figures(
     unit_id: int | None = None,
     *,
     leader_id: int | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> list[UnitFigures]:
     """Counts per lead unit in the four categories, overdue units first; with ``leader_id``,
-    of the tasks that leader is in charge of only."""
+    of the tasks that leader is in charge of only; with ``where``, of the tasks it selects
+    (the task list's filters)."""
     status = status_expression(today).label("status")
     query = (
         select(
@@ -189,6 +191,8 @@ async def unit_figures(
         query = query.where(Unit.id == unit_id)
     if leader_id is not None:
         query = query.where(Task.leader_in_charge_id == leader_id)
+    if where is not None:
+        query = query.where(where)
     figures: dict[int, UnitFigures] = {}
     for uid, code, name, status_value, count, with_deadline, last in await session.execute(query):
         item = figures.setdefault(uid, UnitFigures(uid, code, name))

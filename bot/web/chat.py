@@ -35,11 +35,12 @@ import logging
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -50,7 +51,7 @@ from bot.channel_traits import WEB
 from bot.channels.core.ordering import ChatOrder
 from bot.context import AppContext
 from bot.i18n import format_datetime
-from bot.messages import IncomingMessage, Reply
+from bot.messages import Attachment, IncomingMessage, Reply
 from bot.models import ChannelIdentity, ConversationState, Official, WebMessage
 from bot.sending import SendRejected, SendResult, SendTemporaryError
 from bot.services import audit
@@ -87,6 +88,11 @@ UNLINKED_COMMANDS = frozenset({"start", "trogiup", "huy"})
 SECRET_ARGUMENT_COMMANDS = frozenset({"start"})
 """Commands whose arguments are secrets (an invite or link code): stored masked."""
 MASK = "••••••"
+UPLOAD_CHUNK = 64 * 1024
+MIME_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+"""Delivers one frame to the browser a message came from (its socket, or an upload's answer)."""
 
 
 def chat_id_for(browser_token: str) -> str:
@@ -149,6 +155,119 @@ async def store_incoming(
     return bool(getattr(result, "rowcount", 0))
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file attached in the chat, as the page posts it (``/chat/upload``)."""
+
+    csrf: str
+    client_id: str
+    text: str
+    name: str
+    mime: str
+    content: bytes
+
+
+class UploadRefusedError(Exception):
+    """An upload that is not stored: ``key`` is the web catalog's text for the person."""
+
+    def __init__(self, key: str, status: int, client_id: str | None = None) -> None:
+        super().__init__(key)
+        self.key = key
+        self.status = status
+        self.client_id = client_id
+
+
+def megabytes(size: int) -> str:
+    """``10485760`` → ``10 MB``, ``1536`` → ``1,5 KB`` (an upload limit as people read it)."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}".replace(".", ",")
+    return f"{size} B"
+
+
+def upload_url(row_id: int) -> str:
+    """Where the dashboard serves an attached file to those who may read the report's task
+    (:mod:`bot.web.uploads`)."""
+    return f"/uploads/{row_id}"
+
+
+async def _read_part(part: BodyPartReader, limit: int, key: str) -> bytes:
+    """A multipart field's bytes; more than ``limit`` refuses the upload with ``key``."""
+    content = bytearray()
+    while chunk := await part.read_chunk(UPLOAD_CHUNK):
+        content += chunk
+        if len(content) > limit:
+            raise UploadRefusedError(key, 413)
+    return bytes(content)
+
+
+async def read_upload(request: web.Request, limit: int) -> Upload:
+    """The fields ``csrf``, ``id``, ``text`` and ``file`` of a multipart form, the file at
+    most ``limit`` bytes (read in chunks: a larger one is never held whole)."""
+    if request.content_type != "multipart/form-data":
+        raise UploadRefusedError("chat.upload_bad", 400)
+    fields: dict[str, str] = {}
+    file: tuple[str, str, bytes] | None = None
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name not in ("csrf", "id", "text", "file"):
+            raise UploadRefusedError("chat.upload_bad", 400, fields.get("id"))
+        if part.name != "file":
+            raw = await _read_part(part, MAX_TEXT * 4, "chat.upload_bad")
+            fields[part.name] = clean_text(raw.decode("utf-8", errors="replace"))
+            continue
+        try:
+            content = await _read_part(part, limit, "chat.upload_too_large")
+        except UploadRefusedError as refused:
+            refused.client_id = fields.get("id")
+            raise
+        mime = part.headers.get("Content-Type", "")
+        name = clean_text(part.filename or "").strip()[:255]
+        file = (name, mime if MIME_RE.match(mime) and len(mime) <= 128 else "", content)
+    client_id = fields.get("id", "")
+    if not CLIENT_ID.match(client_id):
+        raise UploadRefusedError("chat.upload_bad", 400)
+    if file is None or not file[0] or not file[2]:
+        raise UploadRefusedError("chat.upload_empty", 400, client_id)
+    text = fields.get("text", "").strip()
+    if len(text) > MAX_TEXT:
+        raise UploadRefusedError("chat.upload_bad", 400, client_id)
+    name, mime, content = file
+    return Upload(
+        fields.get("csrf", ""), client_id, text, name, mime or "application/octet-stream", content
+    )
+
+
+async def store_upload(session: AsyncSession, ctx: AppContext, chat_id: str, upload: Upload) -> int:
+    """Keep an attached file in the chat's history, as the bot's own documents are kept;
+    the row's id (the same row again for a resent upload)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    document = {
+        "name": upload.name,
+        "mime": upload.mime,
+        "size": len(upload.content),
+        "content": upload.content.hex(),
+    }
+    await session.execute(
+        insert(WebMessage)
+        .values(
+            chat_id=chat_id,
+            direction="in",
+            client_id=upload.client_id,
+            payload={"text": upload.text, "document": document},
+            created_at=ctx.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["chat_id", "client_id"])
+    )
+    row_id = await session.scalar(
+        select(WebMessage.id).where(
+            WebMessage.chat_id == chat_id, WebMessage.client_id == upload.client_id
+        )
+    )
+    assert row_id is not None
+    return row_id
+
+
 async def messages_after(
     session: AsyncSession, chat_id: str, after_id: int, limit: int = BATCH
 ) -> list[WebMessage]:
@@ -183,6 +302,9 @@ def message_json(row: WebMessage, ctx: AppContext) -> dict[str, Any]:
     }
     if row.direction == "in":
         data["client_id"] = row.client_id
+        item = payload.get("document")
+        if item:
+            data["document"] = {"name": item.get("name"), "url": f"/chat/files/{row.id}/document"}
         return data
     data["buttons"] = [
         [{"label": b["label"], "data": b["data"]} for b in line]
@@ -337,6 +459,7 @@ class WebChat:
         app.router.add_get("/chat", self.chat_page)
         app.router.add_get("/chat/ws", self.socket)
         app.router.add_get("/chat/files/{id:\\d+}/{part}", self.file)
+        app.router.add_post("/chat/upload", self.upload)
         app.router.add_post("/chat/demo", self.demo_pick)
 
     @property
@@ -363,6 +486,8 @@ class WebChat:
             "official": official,
             "demo_officials": demo,
             "csrf": chat_csrf(token),
+            "upload_limit": self.ctx.settings.web_chat_upload_max_bytes,
+            "upload_limit_text": megabytes(self.ctx.settings.web_chat_upload_max_bytes),
         }
         response = render_page(request, "chat.html", lang, context)
         if new_token:
@@ -418,7 +543,8 @@ class WebChat:
         raise web.HTTPSeeOther("/chat")
 
     async def file(self, request: web.Request) -> web.StreamResponse:
-        """A document or picture the bot sent to this browser's chat (nobody else's)."""
+        """A document or picture the bot sent to this browser's chat, or a file the person
+        attached there (this browser's chat only)."""
         token = request.cookies.get(CHAT_COOKIE)
         part = request.match_info["part"]
         if token is None or part not in ("document", "photo"):
@@ -428,7 +554,7 @@ class WebChat:
             raise web.HTTPNotFound()
         async with self.ctx.db.session() as session:
             row = await session.get(WebMessage, row_id)
-        item = row.payload.get(part) if row and row.direction == "out" else None
+        item = row.payload.get(part) if row else None
         if row is None or row.chat_id != chat_id_for(token) or not item or not item.get("content"):
             raise web.HTTPNotFound()
         mime = str(item.get("mime") or "application/octet-stream")
@@ -480,38 +606,123 @@ class WebChat:
         if message is None:
             await connection.send_json({"type": "error", "id": client_id, "reason": "bad_request"})
             return
+        await self._process(
+            connection.chat_id, message, str(client_id), language, address, connection.send_json
+        )
+
+    async def _process(
+        self,
+        chat_id: str,
+        message: IncomingMessage,
+        client_id: str,
+        language: str | None,
+        address: str,
+        send: Send,
+        *,
+        stored: bool = False,
+    ) -> None:
+        """Handle one valid message from a browser: refuse it if the browser may not send it,
+        keep what was typed in the history (``stored``: already kept, as an attached file
+        is), let the handlers answer, and tell the browser through ``send``."""
         try:
             async with self.ctx.db.session() as session:
-                await expire_web_chat_link(session, self.ctx, connection.chat_id)
-                official = await official_by_identity(session, WEB.name, connection.chat_id)
+                await expire_web_chat_link(session, self.ctx, chat_id)
+                official = await official_by_identity(session, WEB.name, chat_id)
                 # A revoked official's browser hears why from the dispatcher instead.
                 revoked = official is None and (
-                    await revoked_official(session, WEB.name, connection.chat_id) is not None
+                    await revoked_official(session, WEB.name, chat_id) is not None
                 )
             if official is None and not revoked:
                 refusal = self._unlinked_refusal(message, address)
                 if refusal is not None:
-                    await self._notice(connection, str(client_id), refusal, language)
-                    await connection.send_json({"type": "ack", "id": client_id, "linked": None})
+                    key, limit = refusal
+                    await send(self._notice(client_id, key, language, limit=limit))
+                    await send({"type": "ack", "id": client_id, "linked": None})
                     return
-            if message.text is not None:
+            if message.text is not None and not stored:
                 async with self.ctx.db.session() as session:
                     await store_incoming(
-                        session,
-                        self.ctx,
-                        connection.chat_id,
-                        str(client_id),
-                        self._stored_text(message.text),
+                        session, self.ctx, chat_id, client_id, self._stored_text(message.text)
                     )
-                self.hub.notify(connection.chat_id)
+                self.hub.notify(chat_id)
             replies = await self.dispatcher.handle(message, WEB)
-            await self._deliver(connection, replies, message.origin_message_id)
-            linked = await self._linked_name(connection.chat_id)
+            await self._deliver(chat_id, send, replies, message.origin_message_id)
+            linked = await self._linked_name(chat_id)
         except DBAPIError:
             log.exception("web chat message %s not processed", message.update_key)
-            await connection.send_json({"type": "error", "id": client_id, "reason": "retry"})
+            await send({"type": "error", "id": client_id, "reason": "retry"})
             return
-        await connection.send_json({"type": "ack", "id": client_id, "linked": linked})
+        await send({"type": "ack", "id": client_id, "linked": linked})
+
+    async def upload(self, request: web.Request) -> web.StreamResponse:
+        """A file a linked official attaches (the document a report asks for): kept in the
+        chat's history, then handled as a message carrying it, as a Telegram document is.
+        The answer lists the frames the socket would have sent (a refusal as a bot notice)."""
+        token = request.cookies.get(CHAT_COOKIE)
+        if token is None or not same_origin(request, self.ctx.settings.public_base_url):
+            raise web.HTTPForbidden()
+        chat_id = chat_id_for(token)
+        language = _accept_language(request)
+        limit = self.ctx.settings.web_chat_upload_max_bytes
+        try:
+            upload = await read_upload(request, limit)
+        except UploadRefusedError as refused:
+            return self._upload_refused(refused, language, limit)
+        if not hmac.compare_digest(upload.csrf, chat_csrf(token)):
+            raise web.HTTPForbidden()
+        async with self.ctx.db.session() as session:
+            await expire_web_chat_link(session, self.ctx, chat_id)
+            official = await official_by_identity(session, WEB.name, chat_id)
+            if official is None:
+                return self._upload_refused(
+                    UploadRefusedError("chat.link_first", 403, upload.client_id), language, limit
+                )
+            row_id = await store_upload(session, self.ctx, chat_id, upload)
+        self.hub.notify(chat_id)
+        message = IncomingMessage(
+            channel=WEB.name,
+            user_id=chat_id,
+            chat_id=chat_id,
+            update_key=f"{chat_id}:{upload.client_id}",
+            text=upload.text or None,
+            attachment=Attachment(
+                kind="document",
+                file_id=str(row_id),
+                url=upload_url(row_id),
+                name=upload.name,
+                mime=upload.mime,
+                size=len(upload.content),
+            ),
+            language=language,
+            sent_at=self.ctx.now(),
+        )
+        frames: list[dict[str, Any]] = []
+
+        async def collect(frame: dict[str, Any]) -> None:
+            frames.append(frame)
+
+        job = partial(
+            self._process,
+            chat_id,
+            message,
+            upload.client_id,
+            language,
+            client_address(request),
+            collect,
+            stored=True,
+        )
+        await self.order.submit(chat_id, job)
+        return web.json_response({"frames": frames})
+
+    def _upload_refused(
+        self, refused: UploadRefusedError, language: str | None, limit: int
+    ) -> web.Response:
+        client_id = refused.client_id or "upload"
+        frames = [
+            self._notice(client_id, refused.key, language, limit=megabytes(limit)),
+            {"type": "error", "id": refused.client_id, "reason": refused.key},
+        ]
+        return web.json_response({"frames": frames}, status=refused.status)
 
     def _command_name(self, text: str) -> str | None:
         """The command ``text`` calls (by its main name, aliases resolved), if any."""
@@ -548,28 +759,21 @@ class WebChat:
             return text
         return text.strip()[: match.start("args")] + MASK
 
-    async def _notice(
-        self,
-        connection: ChatConnection,
-        client_id: str,
-        refusal: tuple[str, int],
-        language: str | None,
-    ) -> None:
-        """A bot message shown to this browser only, never stored (nothing is kept for it)."""
-        key, limit = refusal
+    def _notice(
+        self, client_id: str, key: str, language: str | None, **params: object
+    ) -> dict[str, Any]:
+        """A bot message for this browser only, never stored (nothing is kept for it)."""
         lang = "en" if language and language.lower().startswith("en") else self.lang
-        await connection.send_json(
-            {
-                "type": "message",
-                "message": {
-                    "id": f"notice-{client_id}",
-                    "direction": "out",
-                    "text": TEXTS.t(key, lang, limit=limit),
-                    "at": format_datetime(self.ctx.now(), self.ctx.tz),
-                    "buttons": [],
-                },
-            }
-        )
+        return {
+            "type": "message",
+            "message": {
+                "id": f"notice-{client_id}",
+                "direction": "out",
+                "text": TEXTS.t(key, lang, **params),
+                "at": format_datetime(self.ctx.now(), self.ctx.tz),
+                "buttons": [],
+            },
+        }
 
     async def _linked_name(self, chat_id: str) -> str | None:
         """Who this browser chats as now (``/start`` may just have linked it)."""
@@ -624,7 +828,7 @@ class WebChat:
         return None
 
     async def _deliver(
-        self, connection: ChatConnection, replies: Sequence[Reply], origin: str | None
+        self, chat_id: str, send: Send, replies: Sequence[Reply], origin: str | None
     ) -> None:
         """Store the replies; one marked ``edit`` replaces the message whose button was
         pressed (if it is this chat's), the others become new messages. A reply with secrets
@@ -632,7 +836,6 @@ class WebChat:
         stored row, which the page applies whether the row arrived before or after)."""
         if not replies:
             return
-        chat_id = connection.chat_id
         edited: list[tuple[WebMessage, Reply]] = []
         async with self.ctx.db.session() as session:
             fresh: list[Reply] = []
@@ -654,7 +857,7 @@ class WebChat:
         for row, reply in [*edited, *zip(rows, fresh, strict=True)]:
             if reply.secrets:
                 revealed = {**message_json(row, self.ctx), "text": reply.text}
-                await connection.send_json({"type": "edit", "message": revealed})
+                await send({"type": "edit", "message": revealed})
 
 
 async def link_web_identity(

@@ -22,7 +22,9 @@ from bot.web.login import LoginPages
 from bot.web.officials import OfficialPages
 from bot.web.rendering import setup_templates
 from bot.web.task_admin import TaskAdminPages
+from bot.web.task_list import TaskList
 from bot.web.texts import TEXTS
+from bot.web.uploads import ChatUploads
 from handlers import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ class WebComponent:
         ImportPages(ctx, guard).register(routes)
         OfficialPages(ctx, guard).register(routes)
         AdvicePages(ctx, guard).register(routes)
+        TaskList(ctx, guard).register(routes)
+        ChatUploads(ctx, guard).register(routes)
         WebChat(ctx, dispatcher, self.hub, self.demo).register(routes)
         routes.router.add_static("/static/", STATIC_DIR, append_version=True)
         senders[WEB.name] = self.sender

@@ -37,6 +37,7 @@ from bot.services.summary import (
     unit_figures,
 )
 from bot.services.task_admin import stopped_counts, stopped_tasks
+from bot.services.task_query import FIELDS, parse_filters, select_tasks, selection_condition
 from bot.status import STATUS_ORDER, Status
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.advice import advice_card, pending_advice
@@ -114,6 +115,7 @@ class Dashboard:
             "scope_mine": mine,
             "summary": summary,
             "figures": figures(summary.counts, summary.deadline_counts),
+            "list_params": {"leader": viewer.official.code} if mine else {},
             "chart": unit_status_chart(charted, labels, TEXTS.t("overview.chart", lang)),
             "charted": len(charted),
             "trend": await self._trend(session, scope, labels, lang),
@@ -337,7 +339,8 @@ class Dashboard:
     async def export(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
     ) -> web.StreamResponse:
-        """The Excel status report: everything for leaders, the own unit for others."""
+        """The Excel status report: everything for leaders, the own unit for others; the
+        task list's filters (bot/services/task_query.py) keep only the tasks they select."""
         from bot.exporting import build_status_workbook
 
         form = await request.post()
@@ -353,7 +356,19 @@ class Dashboard:
             unit_id, suffix = unit.id, f"-{unit.code}"
         elif unit_id is not None and viewer.official.unit is not None:
             suffix = f"-{viewer.official.unit.code}"
-        content = await build_status_workbook(session, self.ctx, unit_id=unit_id)
+        parsed = parse_filters({name: form.get(name) for name in FIELDS if name != "unit"})
+        selection = await select_tasks(
+            session, parsed.filters, scope_unit_id=unit_id, today=self.ctx.today()
+        )
+        problems = [*parsed.problems, *selection.problems]
+        if problems:
+            text = " ".join(TEXTS.t(f"tasks.bad_{name}", viewer.lang) for name in problems)
+            return self.guard.problem(request, viewer, "tasks.export_problem_title", text, 400)
+        where = None
+        if parsed.filters.active:
+            where = await selection_condition(session, selection)
+            suffix += "-loc"
+        content = await build_status_workbook(session, self.ctx, unit_id=unit_id, where=where)
         name = f"dondoc-bao-cao{suffix}-{self.ctx.today().isoformat()}.xlsx"
         return web.Response(
             body=content,

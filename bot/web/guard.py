@@ -24,7 +24,7 @@ from bot.web.demo import DemoSwitch, demo_officials
 from bot.web.pages import CSRF_FIELD, message_page, same_origin
 from bot.web.rendering import render_page
 from bot.web.texts import TEXTS
-from bot.web.uploads import Upload, UploadRefused, receive_upload
+from bot.web.upload_form import Upload, UploadRefused, receive_upload
 from bot.web.views import SignedIn
 
 SESSION_COOKIE = "dondoc_session"

@@ -24,7 +24,7 @@ from bot.services.directory import may_import
 from bot.web.guard import PageGuard, Viewer
 from bot.web.rendering import render_page
 from bot.web.texts import TEXTS
-from bot.web.uploads import Upload
+from bot.web.upload_form import Upload
 
 ACCEPTED = ".xlsx,.csv"
 ACTIONS = {"check": True, "import": False}

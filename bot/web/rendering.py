@@ -23,7 +23,7 @@ from bot.services.people import person_label
 from bot.status import STATUS_ORDER
 from bot.texts import TEXTS as DOMAIN_TEXTS
 from bot.web.texts import TEXTS
-from bot.web.views import safe_link, task_url, unit_url
+from bot.web.views import safe_link, task_list_url, task_url, unit_url
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -57,6 +57,7 @@ def setup_templates(app: web.Application, ctx: AppContext) -> None:
     env.globals["named"] = named
     env.globals["person_label"] = person_label
     env.globals["task_url"] = task_url
+    env.globals["task_list_url"] = task_list_url
     env.globals["unit_url"] = unit_url
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 from bot.context import AppContext
 from bot.models import Official, Task
@@ -81,6 +81,42 @@ def task_url(code: str) -> str:
 
 def unit_url(code: str) -> str:
     return f"/units/{path_part(code)}"
+
+
+def task_list_url(params: Mapping[str, str] | None = None, /, **more: object) -> str:
+    """``/tasks`` with the filters ``params`` and ``more`` (empty values and page 1 left out)."""
+    merged = {**(params or {}), **{key: str(value) for key, value in more.items()}}
+    if merged.get("page") == "1":
+        del merged["page"]
+    query = urlencode({key: value for key, value in merged.items() if value})
+    return f"/tasks?{query}" if query else "/tasks"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Which slice of ``total`` rows a page shows; a page past the end shows the last."""
+
+    total: int
+    page: int
+    size: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def current(self) -> int:
+        return min(self.page, self.last)
+
+    @property
+    def first(self) -> int:
+        """Index of the page's first row."""
+        return (self.current - 1) * self.size
+
+    def window(self, around: int = 3) -> list[int]:
+        """Page numbers to link: the first, the last and those near the current one."""
+        near = range(max(1, self.current - around), min(self.last, self.current + around) + 1)
+        return sorted({1, self.last, *near})
 
 
 def safe_link(url: str | None) -> str | None:

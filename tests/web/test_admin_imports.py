@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.context import AppContext
 from bot.models import AuditLog, Official, Task
-from bot.web.uploads import safe_name
+from bot.web.upload_form import safe_name
 from tests.web.conftest import Web, World, serve
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,6 +20,7 @@ from bot.models import ChannelIdentity, Official, Report, Role, Task
 from bot.services import invites
 from bot.services.explanations import is_late, open_requests
 from bot.services.outbox import Recipient, enqueue
+from bot.services.people import person_label
 from bot.services.summary import build_summary
 from bot.status import STATUS_ORDER
 from scheduler.dispatcher import OutboxDispatcher
@@ -71,6 +72,17 @@ async def test_login_link_overview_figures_and_a_task(browser: Browser, demo: We
     await expect(page.locator("h1")).to_have_text(f"Nhiệm vụ {overdue.code}")
     await expect(page.locator(".task-title")).to_have_text(overdue.title)
     await expect(page.locator(".status.overdue")).to_be_visible()
+    async with ctx.db.session() as session:
+        shown = await session.scalar(
+            select(Task)
+            .where(Task.code == overdue.code)
+            .options(selectinload(Task.leader_in_charge), selectinload(Task.handler))
+        )
+    assert shown is not None and shown.leader_in_charge is not None
+    people = page.locator("dl")
+    await expect(people).to_contain_text(person_label(shown.leader_in_charge))
+    if shown.handler is not None:
+        await expect(people).to_contain_text(person_label(shown.handler))
 
     await page.set_viewport_size({"width": 390, "height": 844})  # a phone
     await page.goto(url(demo, "/"))

@@ -8,6 +8,8 @@
   var statusLine = document.getElementById("status");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
+  var fileInput = document.getElementById("file");
+  var chosen = document.getElementById("chosen");
   var STORE = "dondoc.chat.pending";
   var pending = loadPending();
   var ws = null;
@@ -144,9 +146,60 @@
     queue({ type: "button", id: newId(), data: data, origin: origin });
   }
 
+  function showNotice(text) {
+    show({ id: "notice-" + newId(), direction: "out", text: text, at: "", buttons: [] });
+  }
+
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files[0];
+    chosen.textContent = file ? "\uD83D\uDCCE " + file.name : "";
+    chosen.hidden = !file;
+    input.focus();
+  });
+
+  // A file goes by HTTP (/chat/upload) with the typed text as its caption; the answer holds
+  // the frames the socket would have sent. Not kept for resending: the person picks it again.
+  function upload(file, text) {
+    if (file.size > Number(form.dataset.limit)) {
+      showNotice(form.dataset.tooLarge);
+      return;
+    }
+    var id = newId();
+    showPending(id, "\uD83D\uDCCE " + file.name + (text ? "\n" + text : ""));
+    var data = new FormData();
+    data.append("csrf", form.dataset.csrf);
+    data.append("id", id);
+    data.append("text", text);
+    data.append("file", file);
+    fetch("/chat/upload", { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        (body.frames || []).forEach(function (frame) {
+          if (frame.type === "error") { dropPending(id); }
+          receive(frame);
+        });
+      })
+      .catch(function () {
+        dropPending(id);
+        showNotice(form.dataset.failed);
+      });
+  }
+  function dropPending(id) {
+    var el = list.querySelector('.pending[data-client-id="' + id + '"]');
+    if (el) { el.remove(); }
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
+    var file = fileInput.files[0];
+    if (file) {
+      upload(file, text);
+      fileInput.value = "";
+      chosen.hidden = true;
+      input.value = "";
+      return;
+    }
     if (!text) { return; }
     var id = newId();
     showPending(id, text);
@@ -155,37 +208,38 @@
     input.focus();
   });
 
+  function receive(data) {
+    if ("linked" in data) { setLinked(data.linked); }
+    if (data.type === "history") {
+      list.textContent = "";
+      data.messages.forEach(show);
+      Object.keys(pending).forEach(function (id) {
+        var frame = pending[id];
+        if (frame.type === "message" && !list.querySelector('[data-client-id="' + id + '"]')) {
+          showPending(id, frame.text);
+        }
+        transmit(frame);
+      });
+    } else if (data.type === "message") {
+      show(data.message);
+    } else if (data.type === "edit") {
+      var el = list.querySelector('[data-id="' + data.message.id + '"]');
+      if (el) { fill(el, data.message); } else { show(data.message); }
+    } else if (data.type === "ack" || (data.type === "error" && data.reason !== "retry")) {
+      delete pending[data.id];
+      savePending();
+      var mine = list.querySelector('[data-client-id="' + data.id + '"]');
+      if (mine) { mine.classList.remove("pending"); }
+    } else if (data.type === "error" && data.reason === "retry") {
+      setTimeout(function () { if (pending[data.id]) { transmit(pending[data.id]); } }, 2000);
+    }
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(scheme + location.host + "/chat/ws");
     ws.addEventListener("open", function () { retry = 500; setStatus("connected"); });
-    ws.addEventListener("message", function (event) {
-      var data = JSON.parse(event.data);
-      if ("linked" in data) { setLinked(data.linked); }
-      if (data.type === "history") {
-        list.textContent = "";
-        data.messages.forEach(show);
-        Object.keys(pending).forEach(function (id) {
-          var frame = pending[id];
-          if (frame.type === "message" && !list.querySelector('[data-client-id="' + id + '"]')) {
-            showPending(id, frame.text);
-          }
-          transmit(frame);
-        });
-      } else if (data.type === "message") {
-        show(data.message);
-      } else if (data.type === "edit") {
-        var el = list.querySelector('[data-id="' + data.message.id + '"]');
-        if (el) { fill(el, data.message); } else { show(data.message); }
-      } else if (data.type === "ack" || (data.type === "error" && data.reason !== "retry")) {
-        delete pending[data.id];
-        savePending();
-        var mine = list.querySelector('[data-client-id="' + data.id + '"]');
-        if (mine) { mine.classList.remove("pending"); }
-      } else if (data.type === "error" && data.reason === "retry") {
-        setTimeout(function () { if (pending[data.id]) { transmit(pending[data.id]); } }, 2000);
-      }
-    });
+    ws.addEventListener("message", function (event) { receive(JSON.parse(event.data)); });
     ws.addEventListener("close", function () {
       setStatus("offline");
       setTimeout(connect, retry);
