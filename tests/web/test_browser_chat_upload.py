@@ -31,6 +31,8 @@ async def test_a_file_attached_in_the_chat_reaches_the_task_page(
     await say(page, f"/baocao {task.code}")
     await page.locator(".msg.out button", has_text="75%").last.click()
     await say(page, "Đã trình dự thảo")
+    advice_step = page.locator(".msg.out").filter(has_text="Có vướng mắc, kiến nghị").last
+    await advice_step.locator("button", has_text="Không có kiến nghị").click()
     await last_bot_message(page, "Gửi tệp sản phẩm")
 
     await page.set_input_files(

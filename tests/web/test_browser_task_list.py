@@ -110,6 +110,8 @@ async def phone_paths(web: Web) -> list[str]:
         "/tasks",
         "/tasks?status=overdue",
         f"/tasks/{task}",
+        "/tasks/new",
+        f"/tasks/{task}/edit",
         f"/units/{unit}",
         "/chat",
     ]

@@ -67,7 +67,9 @@ async def test_the_report_flow_takes_a_file_from_the_web_chat(web: Web, world: W
     chat = await register(web, "CV-STC-01")
     await chat.say("/baocao NQ-01")
     await chat.say("60")
-    asked = await chat.say("Đã hoàn thiện dự thảo")
+    advice = await chat.say("Đã hoàn thiện dự thảo")
+    assert "kiến nghị" in advice["text"]
+    asked = await chat.say("không")
     assert "Gửi tệp sản phẩm" in asked["text"]
 
     status, frames = await upload(web, "up-1")
