@@ -95,11 +95,11 @@ def import_command(
             result = run(go())
         except ImportFailed as exc:
             for issue in exc.errors:
-                _stderr(str(issue))
+                _stderr(issue.line(cli_language()))
             _stderr(say("import.refused", count=len(exc.errors)))
             raise typer.Exit(1) from exc
     for warning in result.warnings:
-        _stderr(say("warning", detail=warning))
+        _stderr(say("warning", detail=warning.line(cli_language())))
     table = Table(title=say("import.dry_run" if dry_run else "import.done"))
     table.add_column("", justify="left")
     for column in ("rows", "new", "updated"):

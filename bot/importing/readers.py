@@ -51,7 +51,8 @@ class Table:
 class ReadResult:
     tables: list[Table] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    """What is read but ignored (an unknown column); no reason to refuse the file."""
 
 
 @dataclass(frozen=True)
@@ -87,19 +88,20 @@ def read_files(
     for path in paths:
         suffix = path.suffix.lower()
         if not path.is_file():
-            result.issues.append(Issue(path.name, None, None, "file not found"))
+            result.issues.append(Issue.of(path.name, None, None, "file_not_found"))
         elif suffix not in (".csv", ".xlsx"):
             result.issues.append(
-                Issue(path.name, None, None, f"unsupported file type {suffix!r}: use .csv or .xlsx")
+                Issue.of(path.name, None, None, "unsupported_type", suffix=repr(suffix))
             )
         elif (size := path.stat().st_size) > limits.max_bytes:
             result.issues.append(
-                Issue(
+                Issue.of(
                     path.name,
                     None,
                     None,
-                    f"the file is {_megabytes(size)}, larger than the "
-                    f"{_megabytes(limits.max_bytes)} an import accepts (DONDOC_IMPORT_MAX_BYTES)",
+                    "file_too_big",
+                    size=_megabytes(size),
+                    limit=_megabytes(limits.max_bytes),
                 )
             )
         elif suffix == ".csv":
@@ -125,11 +127,13 @@ def _decode(path: Path, data: bytes, result: ReadResult) -> str | None:
         line = data[: exc.start].count(newline) + 1
         encoding = "UTF-16" if utf16 else "UTF-8"
         result.issues.append(
-            Issue(
+            Issue.of(
                 path.name,
                 line,
                 None,
-                f"not {encoding} text (byte 0x{data[exc.start]:02X}); save the file as 'CSV UTF-8'",
+                "not_unicode",
+                encoding=encoding,
+                byte=f"0x{data[exc.start]:02X}",
             )
         )
         return None
@@ -150,13 +154,15 @@ def _read_csv(path: Path, result: ReadResult, progress: ProgressCallback | None)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        result.issues.append(Issue(path.name, None, None, f"cannot read the file ({exc.strerror})"))
+        result.issues.append(
+            Issue.of(path.name, None, None, "unreadable_file", reason=exc.strerror)
+        )
         return
     text = _decode(path, data, result)
     if text is None:
         return
     if not text.strip():
-        result.issues.append(Issue(path.name, None, None, "the file is empty"))
+        result.issues.append(Issue.of(path.name, None, None, "empty_file"))
         return
     # The standard (Excel) dialect: doubled quotes inside a quoted field, embedded newlines.
     reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=_delimiter(text))
@@ -165,12 +171,11 @@ def _read_csv(path: Path, result: ReadResult, progress: ProgressCallback | None)
         for record in reader:
             records.append([clean_text(cell) for cell in record])
     except csv.Error as exc:
-        reason = (
-            "a cell is larger than 128 KB"
-            if "field larger than field limit" in str(exc)
-            else f"not readable as CSV ({exc})"
-        )
-        result.issues.append(Issue(path.name, len(records) + 1, None, reason))
+        line = len(records) + 1
+        if "field larger than field limit" in str(exc):
+            result.issues.append(Issue.of(path.name, line, None, "cell_too_large"))
+        else:
+            result.issues.append(Issue.of(path.name, line, None, "not_csv", reason=str(exc)))
         return
     table = _table(path.name, records[0], result, is_sheet=False)
     if table is None:
@@ -192,7 +197,7 @@ def _unpacked_size(path: Path, result: ReadResult) -> int | None:
         with zipfile.ZipFile(path) as archive:
             return sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        result.issues.append(Issue(path.name, None, None, f"not a readable .xlsx workbook ({exc})"))
+        result.issues.append(Issue.of(path.name, None, None, "not_xlsx", reason=str(exc)))
         return None
 
 
@@ -206,21 +211,20 @@ def _read_xlsx(
         return
     if unpacked > limits.max_unpacked_bytes:
         result.issues.append(
-            Issue(
+            Issue.of(
                 path.name,
                 None,
                 None,
-                f"the workbook unpacks to {_megabytes(unpacked)}, more than the "
-                f"{_megabytes(limits.max_unpacked_bytes)} an import accepts "
-                "(DONDOC_IMPORT_MAX_UNPACKED_BYTES)",
+                "unpacks_too_big",
+                size=_megabytes(unpacked),
+                limit=_megabytes(limits.max_unpacked_bytes),
             )
         )
         return
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except UNREADABLE_XLSX as exc:
-        reason = f"not a readable .xlsx workbook ({_first_line(exc)})"
-        result.issues.append(Issue(path.name, None, None, reason))
+        result.issues.append(Issue.of(path.name, None, None, "not_xlsx", reason=_first_line(exc)))
         return
     try:
         for sheet in workbook.worksheets:
@@ -228,8 +232,9 @@ def _read_xlsx(
             try:
                 _read_sheet(sheet, source, result, progress)
             except UNREADABLE_XLSX as exc:
-                reason = f"the sheet cannot be read ({_first_line(exc)})"
-                result.issues.append(Issue(source, None, None, reason))
+                result.issues.append(
+                    Issue.of(source, None, None, "sheet_unreadable", reason=_first_line(exc))
+                )
     finally:
         workbook.close()
 
@@ -248,7 +253,7 @@ def _read_sheet(
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         cells = [clean_text(cell) if isinstance(cell, str) else cell for cell in values]
         if any(isinstance(cell, str) and len(cell) > MAX_CELL_CHARS for cell in cells):
-            result.issues.append(Issue(source, number, None, "a cell is larger than 128 KB"))
+            result.issues.append(Issue.of(source, number, None, "cell_too_large"))
             return
         if table is None:
             if not any(_filled(cell) for cell in cells):
@@ -277,19 +282,15 @@ def _table(source: str, header: list[str], result: ReadResult, *, is_sheet: bool
             f"{kind}: {', '.join(col.field for col in spec.columns)}"
             for kind, spec in SPECS.items()
         )
-        what = "sheet" if is_sheet else "file"
-        result.issues.append(
-            Issue(
-                source, 1, None, f"header of this {what} not recognised; expected columns ({kinds})"
-            )
-        )
+        key = "sheet_header_unknown" if is_sheet else "file_header_unknown"
+        result.issues.append(Issue.of(source, 1, None, key, kinds=kinds))
         return None
     for field_name in match.missing:
-        result.issues.append(Issue(source, 1, field_name, "required column missing"))
+        result.issues.append(Issue.of(source, 1, field_name, "column_missing"))
     for header_text in match.duplicated:
-        result.issues.append(Issue(source, 1, header_text, "column appears twice"))
+        result.issues.append(Issue.of(source, 1, header_text, "column_twice"))
     for header_text in match.unknown:
-        result.warnings.append(f"{source}: column {header_text!r} not recognised, ignored")
+        result.warnings.append(Issue.of(source, 1, header_text, "column_ignored"))
     if match.missing or match.duplicated:
         return None
     table = Table(source, match)

@@ -55,7 +55,13 @@ _LIST_SEPARATOR = re.compile(r"[;,]")
 
 
 class CellError(ValueError):
-    """A cell whose value cannot be used; the message is the reason shown to the user."""
+    """A cell whose value cannot be used: ``key`` and ``params`` of the message (the
+    ``importing`` catalog context) that says why."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @dataclass
@@ -69,8 +75,9 @@ class Record:
     row: int
     headers: dict[str, str] = field(repr=False, default_factory=dict)
 
-    def issue(self, field_name: str, reason: str) -> Issue:
-        return Issue(self.source, self.row, self.headers.get(field_name, field_name), reason)
+    def issue(self, field_name: str, key: str, /, **params: object) -> Issue:
+        column = self.headers.get(field_name, field_name)
+        return Issue.of(self.source, self.row, column, key, **params)
 
 
 @dataclass
@@ -113,16 +120,16 @@ def text(cell: Cell, limit: int | None = MAX_TEXT) -> str:
         return cell.strftime("%d/%m/%Y")
     value = " ".join(str(cell).split())
     if limit is not None and len(value) > limit:
-        raise CellError(f"too long ({len(value)} characters, at most {limit})")
+        raise CellError("too_long", length=len(value), limit=limit)
     return value
 
 
 def code(cell: Cell) -> str:
     value = text(cell, MAX_CODE).upper()
     if not value:
-        raise CellError("code is empty")
+        raise CellError("code_empty")
     if " " in value:
-        raise CellError(f"code {value!r} must not contain spaces")
+        raise CellError("code_spaces", code=repr(value))
     return value
 
 
@@ -133,7 +140,7 @@ def optional_code(cell: Cell) -> str | None:
 def required_text(cell: Cell) -> str:
     value = text(cell)
     if not value:
-        raise CellError("value is empty")
+        raise CellError("value_empty")
     return value
 
 
@@ -154,21 +161,23 @@ def deadline(cell: Cell) -> dt.date | None:
     elif vn := _VN_DATE.match(value):
         day, month, year = (int(part) for part in vn.groups())
     else:
-        raise CellError(f"{value!r} is not a date: write dd/mm/yyyy or yyyy-mm-dd")
+        raise CellError("not_a_date", value=repr(value))
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError(f"{value!r} is not a date that exists") from None
+        raise CellError("no_such_date", value=repr(value)) from None
 
 
-def _choice(table: dict[str, Any], what: str, hint: str, default: Any) -> Callable[[Cell], Any]:
+def _choice(table: dict[str, Any], key: str, default: Any) -> Callable[[Cell], Any]:
+    """A parser of one of the values in ``table``; ``key`` is the message naming them."""
+
     def parse(cell: Cell) -> Any:
         value = text(cell, None)
         if not value:
             return default
         found = table.get(fold(value))
         if found is None:
-            raise CellError(f"unknown {what} {value!r}; use one of: {hint}")
+            raise CellError(key, value=repr(value))
         return found
 
     return parse
@@ -189,26 +198,16 @@ PARSERS: dict[Kind, dict[str, Callable[[Cell], Any]]] = {
         "code": code,
         "name": required_text,
         "parent_code": optional_code,
-        "kind": _choice(
-            KIND_NAMES,
-            "unit kind",
-            "department, commune, other (sở/ban ngành, cấp xã, khác); empty: from the name",
-            None,
-        ),
+        "kind": _choice(KIND_NAMES, "unknown_unit_kind", None),
     },
     Kind.OFFICIALS: {
         "code": code,
         "full_name": required_text,
         "title": text,
         "unit_code": optional_code,
-        "role": _choice(
-            ROLES,
-            "role",
-            "staff, head, leader, admin (chuyên viên, thủ trưởng, lãnh đạo, quản trị)",
-            Role.STAFF,
-        ),
+        "role": _choice(ROLES, "unknown_role", Role.STAFF),
         "phone": lambda cell: text(cell, MAX_PHONE) or None,
-        "language": _choice(LANGUAGES, "language", "vi, en", "vi"),
+        "language": _choice(LANGUAGES, "unknown_language", "vi"),
     },
     Kind.TASKS: {
         "code": code,
@@ -222,9 +221,7 @@ PARSERS: dict[Kind, dict[str, Callable[[Cell], Any]]] = {
         "coordinating_units": unit_list,
         "deadline": deadline,
         "expected_output": text,
-        "priority": _choice(
-            PRIORITIES, "priority", "normal, high, urgent (bình thường, cao, khẩn)", Priority.NORMAL
-        ),
+        "priority": _choice(PRIORITIES, "unknown_priority", Priority.NORMAL),
     },
 }
 
@@ -246,9 +243,8 @@ def parse_tables(tables: list[Table], issues: list[Issue]) -> ImportPlan:
                 try:
                     values[field_name] = parsers[field_name](cell)
                 except CellError as exc:
-                    issues.append(
-                        Issue(table.source, row_number, table.header_of(field_name), str(exc))
-                    )
+                    column = table.header_of(field_name)
+                    issues.append(Issue.of(table.source, row_number, column, exc.key, **exc.params))
                     bad = True
             if bad:
                 continue
@@ -265,7 +261,9 @@ def parse_tables(tables: list[Table], issues: list[Issue]) -> ImportPlan:
                 issues.append(
                     record.issue(
                         "code",
-                        f"duplicate code {record.code!r} (first at {earlier.source}:{earlier.row})",
+                        "duplicate_code",
+                        code=repr(record.code),
+                        first=f"{earlier.source}:{earlier.row}",
                     )
                 )
                 continue
@@ -307,7 +305,7 @@ def _check_units(
         if parent is None:
             continue
         if parent not in unit_codes:
-            issues.append(record.issue("parent_code", f"unknown unit {parent!r}"))
+            issues.append(record.issue("parent_code", "unknown_unit", unit=repr(parent)))
             continue
         chain = [record.code]
         current: str | None = parent
@@ -316,7 +314,7 @@ def _check_units(
             current = parents.get(current)
         if current == record.code:
             path = " → ".join([*chain, record.code])
-            issues.append(record.issue("parent_code", f"unit is its own ancestor ({path})"))
+            issues.append(record.issue("parent_code", "own_ancestor", path=path))
 
 
 def _check_officials(officials: list[Record], unit_codes: set[str], issues: list[Issue]) -> None:
@@ -325,17 +323,19 @@ def _check_officials(officials: list[Record], unit_codes: set[str], issues: list
         unit = record.values.get("unit_code")
         role = record.values.get("role", Role.STAFF)
         if unit is not None and unit not in unit_codes:
-            issues.append(record.issue("unit_code", f"unknown unit {unit!r}"))
+            issues.append(record.issue("unit_code", "unknown_unit", unit=repr(unit)))
         elif unit is None and role in (Role.STAFF, Role.HEAD):
-            issues.append(record.issue("unit_code", f"a {role.value} official needs a unit"))
+            issues.append(record.issue("unit_code", f"{role.value}_needs_unit"))
         if role is Role.HEAD and unit is not None:
             other = heads.setdefault(unit, record)
             if other is not record:
                 issues.append(
                     record.issue(
                         "role",
-                        f"unit {unit!r} already has head {other.code!r} in this import "
-                        f"({other.source}:{other.row})",
+                        "two_heads",
+                        unit=repr(unit),
+                        head=repr(other.code),
+                        where=f"{other.source}:{other.row}",
                     )
                 )
 
@@ -344,13 +344,13 @@ def _check_tasks(tasks: list[Record], unit_codes: set[str], issues: list[Issue])
     for record in tasks:
         lead = record.values["lead_unit"]
         if lead not in unit_codes:
-            issues.append(record.issue("lead_unit", f"unknown unit {lead!r}"))
+            issues.append(record.issue("lead_unit", "unknown_unit", unit=repr(lead)))
         for unit in record.values.get("coordinating_units", []):
             if unit not in unit_codes:
-                issues.append(record.issue("coordinating_units", f"unknown unit {unit!r}"))
+                issues.append(record.issue("coordinating_units", "unknown_unit", unit=repr(unit)))
             elif unit == lead:
                 issues.append(
-                    record.issue("coordinating_units", f"{unit!r} is already the lead unit")
+                    record.issue("coordinating_units", "lead_also_coordinating", unit=repr(unit))
                 )
 
 
@@ -361,27 +361,28 @@ def _check_people_in_charge(
         leader = record.values.get("leader_in_charge")
         if leader is not None:
             if leader not in places:
-                issues.append(record.issue("leader_in_charge", f"unknown official {leader!r}"))
+                issues.append(
+                    record.issue("leader_in_charge", "unknown_official", code=repr(leader))
+                )
             elif places[leader][0] is not Role.LEADER:
                 role = places[leader][0].value
                 issues.append(
-                    record.issue(
-                        "leader_in_charge",
-                        f"official {leader!r} is not a leader (role {role}); "
-                        "the leader in charge must have the role leader",
-                    )
+                    record.issue("leader_in_charge", "not_a_leader", code=repr(leader), role=role)
                 )
         handler = record.values.get("handler")
         if handler is None:
             continue
         lead = record.values["lead_unit"]
         if handler not in places:
-            issues.append(record.issue("handler", f"unknown official {handler!r}"))
+            issues.append(record.issue("handler", "unknown_official", code=repr(handler)))
         elif places[handler][1] != lead:
-            unit = places[handler][1] or "no unit"
+            unit = places[handler][1]
             issues.append(
                 record.issue(
                     "handler",
-                    f"official {handler!r} belongs to {unit}, not to the lead unit {lead!r}",
+                    "handler_elsewhere" if unit else "handler_without_unit",
+                    code=repr(handler),
+                    unit=unit,
+                    lead=repr(lead),
                 )
             )

@@ -42,9 +42,15 @@ class Revoked:
 
 
 async def revoke_access(
-    session: AsyncSession, ctx: AppContext, code: str, *, via: str = "cli"
+    session: AsyncSession,
+    ctx: AppContext,
+    code: str,
+    *,
+    via: str = "cli",
+    actor: Official | None = None,
 ) -> Revoked:
-    """Deactivate the official with ``code`` and end every way they had in."""
+    """Deactivate the official with ``code`` and end every way they had in (``actor``: who
+    did it, for the audit log; None from the command line)."""
     official = await official_by_code(session, code)
     if not official.active:
         raise DomainError("official_already_revoked", code=official.code)
@@ -112,6 +118,7 @@ async def revoke_access(
         "official.revoke",
         "official",
         official.id,
+        actor=actor,
         via=via,
         code=official.code,
         chat_accounts=result.chat_accounts,
@@ -123,7 +130,12 @@ async def revoke_access(
 
 
 async def reactivate_access(
-    session: AsyncSession, ctx: AppContext, code: str, *, via: str = "cli"
+    session: AsyncSession,
+    ctx: AppContext,
+    code: str,
+    *,
+    via: str = "cli",
+    actor: Official | None = None,
 ) -> Official:
     """Make a revoked official active again (their chats link again with a new invite)."""
     official = await official_by_code(session, code)
@@ -131,7 +143,14 @@ async def reactivate_access(
         raise DomainError("official_already_active", code=official.code)
     official.active = True
     await audit.record(
-        session, ctx, "official.reactivate", "official", official.id, via=via, code=official.code
+        session,
+        ctx,
+        "official.reactivate",
+        "official",
+        official.id,
+        actor=actor,
+        via=via,
+        code=official.code,
     )
     return official
 

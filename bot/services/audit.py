@@ -52,13 +52,14 @@ async def record_many(
     entries: Iterable[tuple[str, object, dict[str, Any]]],
     *,
     via: str = "",
+    actor: Official | None = None,
 ) -> None:
     """Insert one audit row per ``(entity, entity_id, details)`` in a single executemany."""
     at = ctx.now()
     rows = [
         {
             "at": at,
-            "actor_id": None,
+            "actor_id": actor.id if actor else None,
             "actor": via,
             "action": action,
             "entity": entity,

@@ -151,3 +151,27 @@ def can_read_unit(official: Official, unit_id: int) -> bool:
 
 def can_decide_extensions(official: Official) -> bool:
     return official.role in (Role.LEADER, Role.ADMIN)
+
+
+def manages_officials(official: Official) -> bool:
+    """Admins manage every official; a unit head the staff of their own unit."""
+    return official.role is Role.ADMIN or (
+        official.role is Role.HEAD and official.unit_id is not None
+    )
+
+
+def may_manage_official(actor: Official, official: Official) -> bool:
+    """Whether ``actor`` may edit, deactivate, reactivate and invite ``official``: an admin
+    anyone, a unit head themselves and the staff officials of their unit."""
+    if actor.role is Role.ADMIN:
+        return True
+    if not manages_officials(actor):
+        return False
+    return official.id == actor.id or (
+        official.unit_id == actor.unit_id and official.role is Role.STAFF
+    )
+
+
+def may_import(official: Official) -> bool:
+    """Importing units, officials and tasks is the admins' (Văn phòng UBND) job."""
+    return official.role is Role.ADMIN

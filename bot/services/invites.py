@@ -73,8 +73,10 @@ async def create_invite(
     unit: Unit | None = None,
     ttl: dt.timedelta | None = None,
     via: str = "cli",
+    actor: Official | None = None,
 ) -> str:
-    """Issue a code for an official (private chat) or for a unit (group chat binding).
+    """Issue a code for an official (private chat) or for a unit (group chat binding);
+    ``actor`` is who issued it (the audit log's; None from the command line).
 
     Returns the plain code; only its hash is stored.
     """
@@ -99,6 +101,7 @@ async def create_invite(
         "invite.create",
         "invite",
         invite.id,
+        actor=actor,
         via=via,
         official=official.code if official else None,
         unit=unit.code if unit else None,

@@ -18,7 +18,9 @@ from bot.web.dashboard import Dashboard
 from bot.web.decisions import ExtensionDecisions
 from bot.web.demo import DemoSwitch
 from bot.web.guard import PageGuard
+from bot.web.imports import ImportPages
 from bot.web.login import LoginPages
+from bot.web.officials import OfficialPages
 from bot.web.rendering import setup_templates
 from bot.web.task_admin import TaskAdminPages
 from bot.web.task_list import TaskList
@@ -54,6 +56,8 @@ class WebComponent:
         TaskAdminPages(ctx, guard).register(routes)
         Dashboard(ctx, guard).register(routes)
         ExtensionDecisions(ctx, guard).register(routes)
+        ImportPages(ctx, guard).register(routes)
+        OfficialPages(ctx, guard).register(routes)
         AdvicePages(ctx, guard).register(routes)
         TaskList(ctx, guard).register(routes)
         ChatUploads(ctx, guard).register(routes)

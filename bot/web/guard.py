@@ -7,8 +7,10 @@ handlers with :class:`PageGuard` so the rules live in one place.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
@@ -22,6 +24,7 @@ from bot.web.demo import DemoSwitch, demo_officials
 from bot.web.pages import CSRF_FIELD, message_page, same_origin
 from bot.web.rendering import render_page
 from bot.web.texts import TEXTS
+from bot.web.upload_form import Upload, UploadRefused, receive_upload
 from bot.web.views import SignedIn
 
 SESSION_COOKIE = "dondoc_session"
@@ -60,6 +63,7 @@ class Viewer:
 
 
 Page = Callable[[web.Request, AsyncSession, Viewer], Awaitable[web.StreamResponse]]
+UploadPage = Callable[[web.Request, AsyncSession, Viewer, Upload], Awaitable[web.StreamResponse]]
 
 
 class PageGuard:
@@ -96,32 +100,78 @@ class PageGuard:
 
         async def wrapped(request: web.Request) -> web.StreamResponse:
             form = await request.post()
+            submitted = form.get(CSRF_FIELD)
+            token = submitted if isinstance(submitted, str) else None
             async with self.ctx.db.session() as session:
-                record = await auth.session_for_cookie(
-                    session, self.ctx, request.cookies.get(SESSION_COOKIE)
-                )
-                if record is None:
-                    return await self.login_response(request, session, status=401)
-                viewer = Viewer(record)
-                submitted = form.get(CSRF_FIELD)
-                token = submitted if isinstance(submitted, str) else None
-                if not same_origin(
-                    request, self.ctx.settings.public_base_url
-                ) or not auth.csrf_matches(record, token):
-                    return message_page(
-                        request,
-                        viewer.lang,
-                        "error.csrf_title",
-                        TEXTS.t("error.csrf", viewer.lang),
-                        status=403,
-                        signed_in=viewer.signed_in(),
-                        back=True,
-                    )
-                if not viewer.has_scope:
-                    return self.forbidden(request, viewer)
-                return await handler(request, session, viewer)
+                admitted = await self._admit(request, session, token)
+                if not isinstance(admitted, Viewer):
+                    return admitted
+                return await handler(request, session, admitted)
 
         return wrapped
+
+    def uploading(
+        self, handler: UploadPage
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """Wrap a file upload form (``multipart/form-data``): the file is streamed to a
+        temporary folder (at most ``import_max_bytes``; deleted after the handler) before
+        the same checks as :meth:`posting`."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            if not request.cookies.get(SESSION_COOKIE):
+                async with self.ctx.db.session() as session:
+                    return await self.login_response(request, session, status=401)
+            with tempfile.TemporaryDirectory(prefix="dondoc-upload-") as folder:
+                refused: UploadRefused | None = None
+                try:
+                    upload = await receive_upload(
+                        request, Path(folder), self.ctx.settings.import_max_bytes
+                    )
+                except UploadRefused as exc:
+                    refused, upload = exc, Upload(fields=exc.fields)
+                async with self.ctx.db.session() as session:
+                    token = upload.fields.get(CSRF_FIELD)
+                    admitted = await self._admit(request, session, token)
+                    if not isinstance(admitted, Viewer):
+                        return admitted
+                    if refused is not None:
+                        return self.problem(
+                            request,
+                            admitted,
+                            "error.bad_upload_title",
+                            TEXTS.t("error.bad_upload", admitted.lang),
+                            400,
+                        )
+                    return await handler(request, session, admitted, upload)
+
+        return wrapped
+
+    async def _admit(
+        self, request: web.Request, session: AsyncSession, token: str | None
+    ) -> Viewer | web.Response:
+        """The viewer of a form POST, or the page that refuses it: the login page without a
+        live session, a 403 for a foreign origin or a wrong CSRF token, or for no scope."""
+        record = await auth.session_for_cookie(
+            session, self.ctx, request.cookies.get(SESSION_COOKIE)
+        )
+        if record is None:
+            return await self.login_response(request, session, status=401)
+        viewer = Viewer(record)
+        if not same_origin(request, self.ctx.settings.public_base_url) or not auth.csrf_matches(
+            record, token
+        ):
+            return message_page(
+                request,
+                viewer.lang,
+                "error.csrf_title",
+                TEXTS.t("error.csrf", viewer.lang),
+                status=403,
+                signed_in=viewer.signed_in(),
+                back=True,
+            )
+        if not viewer.has_scope:
+            return self.forbidden(request, viewer)
+        return viewer
 
     async def login_response(
         self, request: web.Request, session: AsyncSession, *, status: int

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode, urlparse
 
 from bot.context import AppContext
 from bot.models import Official, Task
+from bot.services.directory import manages_officials, may_import
 from bot.services.summary import task_status
 from bot.services.task_admin import can_create
 from bot.status import STATUS_ORDER, Status
@@ -28,6 +29,16 @@ class SignedIn:
     def may_create_tasks(self) -> bool:
         """Whether the navigation offers "Thêm nhiệm vụ"."""
         return can_create(self.official)
+
+    @property
+    def imports(self) -> bool:
+        """The navigation links to the import page."""
+        return may_import(self.official)
+
+    @property
+    def officials(self) -> bool:
+        """The navigation links to the officials pages."""
+        return manages_officials(self.official)
 
 
 @dataclass(frozen=True)

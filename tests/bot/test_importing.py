@@ -454,7 +454,10 @@ async def test_errors_in_an_excel_sheet_name_the_sheet(ctx: AppContext, tmp_path
 async def test_unknown_columns_are_reported_as_warnings(ctx: AppContext, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "units.csv", [["code", "name", "Màu sắc"], ["U", "Đơn vị", "đỏ"]])
     result = await import_files(ctx, [path])
-    assert result.warnings == ["units.csv: column 'Màu sắc' not recognised, ignored"]
+    assert [str(warning) for warning in result.warnings] == [
+        "units.csv:1:Màu sắc: column not recognised, ignored"
+    ]
+    assert result.warnings[0].message("vi") == "không nhận ra cột này, bỏ qua"
 
 
 async def test_large_task_file_reports_progress(ctx: AppContext, tmp_path: Path) -> None:

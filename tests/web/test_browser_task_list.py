@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.exporting import TASKS_SHEET
 from bot.folding import fold
-from bot.models import Task, Unit
+from bot.models import Official, Task, Unit
 from bot.services.task_query import PAGE_SIZE, TaskFilters, select_tasks, task_ids
 from bot.status import Status
 from tests.web.browser import SCREENSHOTS, new_page, sign_in, url
@@ -117,6 +117,13 @@ async def phone_paths(web: Web) -> list[str]:
     ]
 
 
+async def office_phone_paths(web: Web) -> list[str]:
+    """The administration pages only the office (Văn phòng UBND, an admin) opens."""
+    async with web.ctx.db.session() as session:
+        official = await session.scalar(select(Official.code).order_by(Official.code).limit(1))
+    return ["/imports", "/officials", "/officials/new", f"/officials/{official}/edit"]
+
+
 async def test_no_page_is_wider_than_a_phone(browser: Browser, demo: Web) -> None:
     page = await new_page(browser, **PHONE)
     await page.goto(url(demo, "/login"))
@@ -131,3 +138,11 @@ async def test_no_page_is_wider_than_a_phone(browser: Browser, demo: Web) -> Non
     assert await page.evaluate(label) >= 9, "the chart's unit names are too small to read"
     await page.goto(url(demo, "/tasks?status=overdue"))
     await page.screenshot(path=str(SCREENSHOTS / "task-list-phone.png"), full_page=False)
+
+    office = await new_page(browser, **PHONE)
+    await sign_in(office, demo, "VP-QT")
+    for path in await office_phone_paths(demo):
+        response = await office.goto(url(demo, path))
+        assert response is not None and response.status == 200, path
+        width = await office.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width} px wide"

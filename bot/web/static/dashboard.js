@@ -30,3 +30,25 @@
     });
   });
 })();
+// Forms with data-confirm (revoking an official's access) ask before they are sent.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();
+// A file input with data-max-bytes refuses a larger file before it is sent (the server
+// refuses it too, but only after the browser has sent that much).
+(function () {
+  "use strict";
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var limit = parseInt(input.dataset.maxBytes, 10);
+      var big = Array.prototype.some.call(input.files, function (file) { return file.size > limit; });
+      input.setCustomValidity(big ? input.dataset.tooBig : "");
+      if (big) { input.reportValidity(); }
+    });
+  });
+})();

@@ -1,6 +1,6 @@
 """extension decisions with another date and a comment
 
-Revision ID: 0005_decide
+Revision ID: 0007_decide
 Revises: 0006_advice
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_decide"
+revision: str = "0007_decide"
 down_revision: str | None = "0006_advice"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
