@@ -138,9 +138,12 @@ def check_decided_date(ctx: AppContext, request: ExtensionRequest, deadline: dt.
         )
 
 
-async def load_request(session: AsyncSession, request_id: int) -> ExtensionRequest:
-    """A request with its task, lead unit and requester (any status)."""
-    request = await session.scalar(
+async def load_request(
+    session: AsyncSession, request_id: int, *, for_update: bool = False
+) -> ExtensionRequest:
+    """A request with its task, lead unit and requester (any status); ``for_update`` locks its
+    row until the transaction ends (a decision)."""
+    query = (
         select(ExtensionRequest)
         .where(ExtensionRequest.id == request_id)
         .options(
@@ -148,6 +151,7 @@ async def load_request(session: AsyncSession, request_id: int) -> ExtensionReque
             selectinload(ExtensionRequest.requested_by),
         )
     )
+    request = await session.scalar(query.with_for_update() if for_update else query)
     if request is None:
         raise DomainError("extension_not_found")
     return request
@@ -171,17 +175,7 @@ async def decide_extension(
     if deadline is not None and not approve:
         raise ValueError("a refusal sets no deadline")
     comment = clean_note(note)
-    request = await session.scalar(
-        select(ExtensionRequest)
-        .where(ExtensionRequest.id == request_id)
-        .options(
-            selectinload(ExtensionRequest.task).selectinload(Task.lead_unit),
-            selectinload(ExtensionRequest.requested_by),
-        )
-        .with_for_update()
-    )
-    if request is None:
-        raise DomainError("extension_not_found")
+    request = await load_request(session, request_id, for_update=True)
     if request.status is not ExtensionStatus.PENDING:
         raise DomainError("extension_decided")
     decided = deadline if deadline is not None else request.new_deadline

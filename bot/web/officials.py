@@ -154,21 +154,17 @@ class OfficialPages:
     async def edit_form(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
     ) -> web.StreamResponse:
-        official = await self._official(session, request.match_info["code"])
-        if official is None:
-            return self._not_found(request, viewer)
-        if not may_manage_official(viewer.official, official):
-            return self._forbidden(request, viewer)
+        official = await self._managed(request, session, viewer)
+        if not isinstance(official, Official):
+            return official
         return await self._form(request, session, viewer, OfficialDraft.of(official), official)
 
     async def edit(
         self, request: web.Request, session: AsyncSession, viewer: Viewer
     ) -> web.StreamResponse:
-        official = await self._official(session, request.match_info["code"])
-        if official is None:
-            return self._not_found(request, viewer)
-        if not may_manage_official(viewer.official, official):
-            return self._forbidden(request, viewer)
+        official = await self._managed(request, session, viewer)
+        if not isinstance(official, Official):
+            return official
         form = await request.post()
         try:
             draft = _draft(form, code=official.code)
