@@ -25,6 +25,7 @@ from bot.evaluation.render import ReportFormat, render_report
 from bot.exporting import build_status_workbook
 from bot.i18n import format_datetime
 from bot.importing import ImportFailed, ImportResult, Kind, import_files
+from bot.importing.readers import Stage
 from bot.invite_sheet import build_invite_workbook
 from bot.migrate import migrate
 from bot.services import directory, invites
@@ -58,12 +59,13 @@ class _ProgressBars:
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.tasks: dict[str, TaskID] = {}
+        self.tasks: dict[Stage, TaskID] = {}
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, stage: Stage, done: int, total: int) -> None:
         task = self.tasks.get(stage)
         if task is None:
-            task = self.tasks[stage] = self.progress.add_task(stage, total=max(total, 1))
+            description = stage.describe(cli_language())
+            task = self.tasks[stage] = self.progress.add_task(description, total=max(total, 1))
         self.progress.update(task, completed=done, total=max(total, 1))
 
 

@@ -19,13 +19,26 @@ from pathlib import Path
 from typing import Any
 
 from bot.importing.headers import SPECS, HeaderMatch, Kind, recognise
-from bot.importing.issues import Issue
+from bot.importing.issues import TEXTS, Issue
 from bot.text_cleaning import clean_text
 
 Cell = Any
 """A raw cell: text from CSV; text, number, date or None from Excel."""
 
-ProgressCallback = Callable[[str, int, int], None]
+
+@dataclass(frozen=True)
+class Stage:
+    """A step of an import a progress bar names: a message key of the ``importing`` catalog
+    context and what it works on (a file or sheet)."""
+
+    key: str
+    subject: str = ""
+
+    def describe(self, lang: str | None) -> str:
+        return TEXTS.t(self.key, lang, subject=self.subject)
+
+
+ProgressCallback = Callable[[Stage, int, int], None]
 """Called as ``(stage, done, total)`` while files are read and written."""
 
 
@@ -185,9 +198,9 @@ def _read_csv(path: Path, result: ReadResult, progress: ProgressCallback | None)
         if any(cell.strip() for cell in record):
             table.rows.append((number, record))
         if progress and (number - 1) % 1000 == 0:
-            progress(f"reading {path.name}", number - 1, total)
+            progress(Stage("progress.reading", path.name), number - 1, total)
     if progress:
-        progress(f"reading {path.name}", total, total)
+        progress(Stage("progress.reading", path.name), total, total)
 
 
 def _unpacked_size(path: Path, result: ReadResult) -> int | None:
@@ -266,9 +279,9 @@ def _read_sheet(
         if any(_filled(cell) for cell in cells):
             table.rows.append((number, cells))
         if progress and number % 1000 == 0:
-            progress(f"reading {source}", number, total)
+            progress(Stage("progress.reading", source), number, total)
     if progress and table is not None:
-        progress(f"reading {source}", total, total)
+        progress(Stage("progress.reading", source), total, total)
 
 
 def _filled(cell: Cell) -> bool:

@@ -28,13 +28,15 @@ from bot.importing.history import (
     task_snapshots,
     unit_snapshots,
 )
-from bot.importing.readers import ProgressCallback
+from bot.importing.readers import ProgressCallback, Stage
 from bot.importing.unit_kinds import infer_unit_kind
 from bot.importing.validation import Existing, ImportPlan, Record
 from bot.models import DeadlineChange, Official, Priority, Role, Task, Unit, task_coordinators
 
 CHUNK = 1000
 T = TypeVar("T")
+
+WRITING_TASKS = Stage("progress.writing_tasks")
 
 
 @dataclass
@@ -367,7 +369,7 @@ async def _write_tasks(
         task_ids.update(await _bulk_insert(session, Task, list(batch)))
         done += len(batch)
         if progress:
-            progress("writing tasks", done, len(records))
+            progress(WRITING_TASKS, done, len(records))
 
     updates = []
     history = []
@@ -402,7 +404,7 @@ async def _write_tasks(
     for changes in chunks(history):
         await session.execute(insert(DeadlineChange), list(changes))
     if progress:
-        progress("writing tasks", len(records), len(records))
+        progress(WRITING_TASKS, len(records), len(records))
 
     with_coordinators = [r for r in records if "coordinating_units" in r.values]
     replaced = [task_ids[r.code] for r in with_coordinators if r.code in current]

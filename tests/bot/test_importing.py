@@ -466,9 +466,11 @@ async def test_large_task_file_reports_progress(ctx: AppContext, tmp_path: Path)
     units = write_csv(tmp_path / "units.csv", [["code", "name"], ["U", "Đơn vị"]])
     tasks = write_csv(tmp_path / "tasks.csv", rows)
     seen: list[tuple[str, int, int]] = []
-    result = await import_files(ctx, [units, tasks], progress=lambda *p: seen.append(p))
+    result = await import_files(
+        ctx, [units, tasks], progress=lambda stage, *p: seen.append((stage.describe("vi"), *p))
+    )
     assert result.created[Kind.TASKS] == 2500
-    assert ("reading tasks.csv", 2500, 2500) in seen
-    assert ("writing tasks", 2500, 2500) in seen
+    assert ("Đang đọc tasks.csv", 2500, 2500) in seen
+    assert ("Đang ghi nhiệm vụ", 2500, 2500) in seen
     again = await import_files(ctx, [tasks])
     assert again.updated[Kind.TASKS] == 2500 and again.deadline_changes == 0
