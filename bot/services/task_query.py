@@ -20,14 +20,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, case, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.folding import fold
 from bot.models import TASK_ACTIVE, Official, Role, Task, Unit
 from bot.services.directory import normalize_code
 from bot.services.summary import status_expression
-from bot.status import Status
+from bot.status import STATUS_ORDER, Status
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -36,8 +36,9 @@ MAX_SOURCE = 255
 MAX_QUERY = 200
 FIELDS = ("unit", "leader", "source", "status", "from", "to", "q")
 """The filter fields of the query string and of the export form, in the form's order."""
-LIST_ORDER = (Task.deadline.is_(None), Task.deadline, Task.code)
-"""Earliest deadline first, tasks without one last (the same on SQLite and PostgreSQL)."""
+SORT_KEYS = ("code", "unit", "deadline", "progress", "status")
+"""The columns the list can be sorted by (``sort`` in the query string, ``-`` before the key
+for the descending order)."""
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
@@ -77,9 +78,40 @@ class TaskFilters:
 
 
 @dataclass(frozen=True)
+class SortOrder:
+    """The column ordering the list and its direction; ties go by task code (ascending), so
+    paging never shows a task twice or skips one. The default: earliest deadline first, tasks
+    without one last."""
+
+    key: str = "deadline"
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> SortOrder:
+        """``deadline``, ``-progress``...; ValueError for anything else."""
+        key = text.removeprefix("-")
+        if key not in SORT_KEYS:
+            raise ValueError(text)
+        return cls(key, text.startswith("-"))
+
+    @property
+    def param(self) -> str:
+        """The query-string value; empty for the default order (left out of links)."""
+        if self == SortOrder():
+            return ""
+        return f"-{self.key}" if self.descending else self.key
+
+    def toggled(self, key: str) -> SortOrder:
+        """The order a click on ``key``'s header asks for: the other direction if the list is
+        already sorted by it, else ascending."""
+        return SortOrder(key, not self.descending if key == self.key else False)
+
+
+@dataclass(frozen=True)
 class ParsedFilters:
     filters: TaskFilters
     page: int
+    sort: SortOrder
     problems: tuple[str, ...]
     """Fields whose value could not be read (they are left out of ``filters``)."""
     entered: Mapping[str, str]
@@ -98,8 +130,9 @@ def parse_date(text: str) -> dt.date:
 
 
 def parse_filters(params: Mapping[str, object]) -> ParsedFilters:
-    """Read the filter fields and ``page`` of a query string or form (missing means "any")."""
-    raw = {name: _text(params.get(name)) for name in (*FIELDS, "page")}
+    """Read the filter fields, ``page`` and ``sort`` of a query string or form (missing means
+    "any", the first page and the default order)."""
+    raw = {name: _text(params.get(name)) for name in (*FIELDS, "page", "sort")}
     problems: list[str] = []
 
     def code(name: str) -> str:
@@ -143,8 +176,15 @@ def parse_filters(params: Mapping[str, object]) -> ParsedFilters:
             page = int(raw["page"])
         else:
             problems.append("page")
+    sort = SortOrder()
+    if raw["sort"]:
+        try:
+            sort = SortOrder.parse(raw["sort"])
+        except ValueError:
+            problems.append("sort")
     filters = TaskFilters(unit, leader, source, status, first, last, query)
-    return ParsedFilters(filters, page, tuple(problems), {name: raw[name] for name in FIELDS})
+    entered = {name: raw[name] for name in FIELDS}
+    return ParsedFilters(filters, page, sort, tuple(problems), entered)
 
 
 def _text(value: object) -> str:
@@ -176,6 +216,8 @@ class Selection:
     """The filters checked against the database, as SQL conditions on ``tasks``."""
 
     filters: TaskFilters
+    today: dt.date
+    """The day statuses are read on."""
     conditions: list[ColumnElement[bool]] = field(default_factory=list)
     words: tuple[str, ...] = ()
     problems: list[str] = field(default_factory=list)
@@ -195,7 +237,7 @@ async def select_tasks(
     unit of a viewer who does not see everything), active tasks only (suspended and withdrawn
     ones are in no list or count, :data:`bot.models.TASK_ACTIVE`). A value that names nothing,
     or a unit out of scope, is a problem and is left out; the other filters still apply."""
-    selection = Selection(filters, [TASK_ACTIVE])
+    selection = Selection(filters, today, [TASK_ACTIVE])
     conditions = selection.conditions
     if scope_unit_id is not None:
         conditions.append(Task.lead_unit_id == scope_unit_id)
@@ -246,14 +288,34 @@ def without_problems(selection: Selection) -> TaskFilters:
     )
 
 
-async def task_ids(session: AsyncSession, selection: Selection) -> list[int]:
-    """The ids of the selected tasks, in list order (:data:`LIST_ORDER`)."""
+def sort_clauses(sort: SortOrder, today: dt.date) -> tuple[ColumnElement[object], ...]:
+    """ORDER BY for ``sort``: tasks without a deadline stay last whichever way the deadline is
+    sorted (the same on SQLite and PostgreSQL), statuses go in the official order (:data:`bot.status.STATUS_ORDER`), units by name,
+    and the task code breaks ties."""
+    column: ColumnElement[object] = {
+        "code": Task.code,
+        "unit": select(Unit.name).where(Unit.id == Task.lead_unit_id).scalar_subquery(),
+        "deadline": Task.deadline,
+        "progress": Task.progress,
+        "status": case(
+            {status.value: rank for rank, status in enumerate(STATUS_ORDER)},
+            value=status_expression(today),
+        ),
+    }[sort.key]
+    first = (Task.deadline.is_(None),) if sort.key == "deadline" else ()
+    return (*first, column.desc() if sort.descending else column.asc(), Task.code)
+
+
+async def task_ids(
+    session: AsyncSession, selection: Selection, sort: SortOrder | None = None
+) -> list[int]:
+    """The ids of the selected tasks in the order ``sort`` asks for (default: the list's,
+    earliest deadline first)."""
     where = and_(true(), *selection.conditions)
+    order = sort_clauses(sort or SortOrder(), selection.today)
     if not selection.words:
-        return list(await session.scalars(select(Task.id).where(where).order_by(*LIST_ORDER)))
-    rows = await session.execute(
-        select(Task.id, Task.code, Task.title).where(where).order_by(*LIST_ORDER)
-    )
+        return list(await session.scalars(select(Task.id).where(where).order_by(*order)))
+    rows = await session.execute(select(Task.id, Task.code, Task.title).where(where).order_by(*order))
     return [ident for ident, code, title in rows if matches(selection.words, code, title)]
 
 

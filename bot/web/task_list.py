@@ -4,7 +4,8 @@ Filters: lead unit, leader in charge, source document, status category, deadline
 words of the title or the code (bot/services/task_query.py, shared with the Excel export, so
 the export button of the page downloads exactly the listed tasks). Leaders and admins see every
 unit's tasks; unit heads and staff those their unit leads. A value that cannot be used is named
-on the page (400) and the other filters still apply.
+on the page (400) and the other filters still apply. The headers of the code, unit, deadline,
+progress and status columns sort the whole list (``sort``, in SQL before paging).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from bot.context import AppContext
 from bot.models import Task, Unit
 from bot.services.task_query import (
     PAGE_SIZE,
+    SORT_KEYS,
+    SortOrder,
     leaders,
     parse_filters,
     select_tasks,
@@ -51,7 +54,7 @@ class TaskList:
         selection = await select_tasks(
             session, parsed.filters, scope_unit_id=scope, today=self.ctx.today()
         )
-        ids = await task_ids(session, selection)
+        ids = await task_ids(session, selection, parsed.sort)
         pager = Pager(total=len(ids), page=parsed.page, size=PAGE_SIZE)
         shown = ids[pager.first : pager.first + PAGE_SIZE]
         loaded = {
@@ -71,7 +74,8 @@ class TaskList:
         units_query = select(Unit).order_by(Unit.name, Unit.code)
         if scope is not None:
             units_query = units_query.where(Unit.id == scope)
-        params = applied.params()
+        filter_params = applied.params()
+        params = {**filter_params, "sort": parsed.sort.param}
         context = {
             "title": TEXTS.t("tasks.title", lang),
             "entered": parsed.entered,
@@ -92,7 +96,9 @@ class TaskList:
             "next": task_list_url(params, page=pager.current + 1)
             if pager.current < pager.last
             else None,
-            "export_params": params,
+            "sort": parsed.sort.param,
+            "sorting": sort_headers(filter_params, parsed.sort),
+            "export_params": filter_params,
             "filtered": applied.active,
             "signed_in": viewer.signed_in(),
             "csrf": viewer.csrf,
@@ -100,3 +106,15 @@ class TaskList:
         return render_page(
             request, "task_list.html", lang, context, status=400 if problems else 200
         )
+
+
+def sort_headers(params: dict[str, str], sort: SortOrder) -> dict[str, tuple[str, str | None]]:
+    """For each sortable column: the link of its header (the other direction if the list is
+    sorted by it, else ascending; back to page 1) and its ``aria-sort`` (None if unsorted)."""
+    return {
+        key: (
+            task_list_url(params, sort=sort.toggled(key).param),
+            ("descending" if sort.descending else "ascending") if key == sort.key else None,
+        )
+        for key in SORT_KEYS
+    }

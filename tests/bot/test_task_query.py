@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from bot.services.task_query import (
     FIELDS,
+    SORT_KEYS,
+    SortOrder,
     TaskFilters,
     matches,
     parse_date,
@@ -69,6 +71,20 @@ def test_bad_values_are_named_and_the_other_filters_kept() -> None:
     assert parsed.page == 1
 
 
+def test_the_sort_order_is_read_and_toggled() -> None:
+    assert parse_filters({}).sort == SortOrder("deadline", descending=False)
+    assert parse_filters({"sort": " -progress "}).sort == SortOrder("progress", descending=True)
+    assert parse_filters({"sort": "unit"}).sort == SortOrder("unit")
+    for wrong in ("title", "--code", "-", "Deadline", "progress-"):
+        parsed = parse_filters({"sort": wrong, "status": "overdue"})
+        assert parsed.problems == ("sort",), wrong
+        assert parsed.sort == SortOrder() and parsed.filters.status == Status.OVERDUE
+    assert SortOrder().param == "" and SortOrder("deadline", True).param == "-deadline"
+    assert SortOrder().toggled("deadline") == SortOrder("deadline", True)
+    assert SortOrder("deadline", True).toggled("deadline") == SortOrder()
+    assert SortOrder("code", True).toggled("progress") == SortOrder("progress")
+
+
 def test_a_range_ending_before_it_starts_drops_its_end() -> None:
     parsed = parse_filters({"from": "2025-12-31", "to": "2025-12-01"})
     assert parsed.problems == ("range",)
@@ -104,6 +120,10 @@ FIELD_VALUES = {
     "to": st.one_of(st.dates().map(lambda d: d.strftime("%d/%m/%Y")), st.text(max_size=12)),
     "q": st.text(max_size=250),
     "page": st.one_of(st.integers(-5, 200_000).map(str), st.text(max_size=6)),
+    "sort": st.one_of(
+        st.sampled_from(["", *SORT_KEYS, *(f"-{key}" for key in SORT_KEYS), "-", "--code"]),
+        st.text(max_size=10),
+    ),
 }
 
 
@@ -111,12 +131,13 @@ FIELD_VALUES = {
 def test_any_query_string_parses_and_its_link_reads_back_the_same(params: dict[str, str]) -> None:
     """No input raises; a link made from the applied filters gives the same filters again."""
     parsed = parse_filters(params)
-    assert set(parsed.problems) <= {*FIELDS, "range", "page"}
+    assert set(parsed.problems) <= {*FIELDS, "range", "page", "sort"}
     assert parsed.page >= 1
-    link = task_list_url(parsed.filters.params(), page=parsed.page)
+    link = task_list_url(parsed.filters.params(), page=parsed.page, sort=parsed.sort.param)
     again = parse_filters(dict(parse_qsl(urlsplit(link).query)))
     assert again.filters == parsed.filters
     assert again.page == parsed.page
+    assert again.sort == parsed.sort
     assert again.problems == ()
 
 

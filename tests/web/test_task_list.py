@@ -98,7 +98,9 @@ async def test_bad_values_are_explained_and_the_other_filters_kept(web: Web, wor
     assert codes(backwards) == ["NV-03"]
 
 
-async def test_pages_of_fifty_keep_the_filters(web: Web, world: World) -> None:
+async def add_plans(web: Web, world: World) -> None:
+    """60 more SXD tasks, KH-001 to KH-060, due one day after another from 02/01/2026; their
+    progress is shuffled (37 × number mod 101), so its order is not the deadlines'."""
     async with web.ctx.db.session() as session:
         session.add_all(
             Task(
@@ -106,11 +108,16 @@ async def test_pages_of_fifty_keep_the_filters(web: Web, world: World) -> None:
                 title=f"Kế hoạch số {number}",
                 lead_unit_id=world.units["SXD"].id,
                 deadline=dt.date(2026, 1, 1) + dt.timedelta(days=number),
+                progress=37 * number % 101,
                 created_at=local(1, 11),
                 updated_at=local(1, 11),
             )
             for number in range(1, 61)
         )
+
+
+async def test_pages_of_fifty_keep_the_filters(web: Web, world: World) -> None:
+    await add_plans(web, world)
     await web.login("LD-01")
     first = await listed(web, "?unit=SXD&q=ke+hoach")
     assert "60 nhiệm vụ" in first
@@ -121,6 +128,60 @@ async def test_pages_of_fifty_keep_the_filters(web: Web, world: World) -> None:
     assert "Hiển thị 51–60 trong số 60" in second
     assert 'href="/tasks?unit=SXD&amp;q=ke+hoach" rel="prev"' in second
     assert codes(await listed(web, "?unit=SXD&q=ke+hoach&page=9")) == codes(second)
+
+
+async def test_sorting_runs_across_every_page(web: Web, world: World) -> None:
+    await add_plans(web, world)
+    async with web.ctx.db.session() as session:
+        everything = list(await session.execute(select(Task.code, Task.progress)))
+    assert len(everything) == 67
+    by_progress = [code for code, _ in sorted(everything, key=lambda row: (-row[1], row[0]))]
+    await web.login("LD-01")
+    first = await listed(web, "?sort=-progress")
+    assert codes(first) == by_progress[:50]
+    top = max(progress for _, progress in everything)
+    assert f'data-value="{top}">{top}%</td>' in first.split("<tr", 3)[2]  # the first row
+    assert 'aria-sort="descending"><a href="/tasks?sort=progress">' in first
+    assert '<span aria-hidden="true"> ▼</span>' in first
+    assert '<a href="/tasks?sort=code">' in first  # other columns start ascending
+    assert '<input type="hidden" name="sort" value="-progress">' in first  # the filter form
+    assert 'href="/tasks?sort=-progress&amp;page=2"' in first
+    assert 'class="sortable"' not in first  # no client-side sorting of one page
+    second = await listed(web, "?sort=-progress&page=2")
+    assert codes(second) == by_progress[50:]
+    assert 'href="/tasks?sort=-progress" rel="prev"' in second
+    filtered = await listed(web, "?unit=SXD&q=ke+hoach&sort=progress&page=2")
+    plans = sorted((progress, code) for code, progress in everything if code.startswith("KH"))
+    assert codes(filtered) == [code for _, code in plans[50:]]
+    assert 'href="/tasks?unit=SXD&amp;q=ke+hoach&amp;sort=progress" rel="prev"' in filtered
+    # the default order is the deadline's, the header toggles it; no deadline stays last
+    default = await listed(web, "?unit=SXD&q=ke+hoach")
+    assert (
+        'aria-sort="ascending"><a href="/tasks?unit=SXD&amp;q=ke+hoach&amp;sort=-deadline">'
+        in default
+    )
+    assert 'name="sort"' not in default.split('id="filters"')[1].split("</form>")[0]
+    latest = await listed(web, "?unit=SXD&q=ke+hoach&sort=-deadline")
+    assert codes(latest) == [f"KH-{number:03d}" for number in range(60, 10, -1)]
+
+
+async def test_sorting_by_status_unit_and_code(web: Web, world: World) -> None:
+    await web.login("LD-01")
+    statuses = codes(await listed(web, "?sort=status"))
+    assert statuses == ["NV-04", "NV-05", "NQ-01", "NV-03", "NV-07", "NV-02", "NV-06"]
+    reverse = codes(await listed(web, "?sort=-status"))
+    assert reverse == ["NV-02", "NV-06", "NQ-01", "NV-03", "NV-07", "NV-05", "NV-04"]
+    units = codes(await listed(web, "?sort=-unit"))
+    assert units == ["NV-03", "NV-04", "NV-06", "NQ-01", "NV-02", "NV-05", "NV-07"]
+    assert codes(await listed(web, "?sort=-code")) == sorted(units, reverse=True)
+
+
+async def test_a_bad_sort_order_is_explained_and_the_default_kept(web: Web, world: World) -> None:
+    await web.login("LD-01")
+    page = await listed(web, "?sort=title&status=overdue", status=400)
+    assert "Thứ tự sắp xếp không hợp lệ" in page
+    assert codes(page) == ["NV-06", "NV-02"]  # the status filter still applies
+    assert 'name="sort"' not in page.split('id="filters"')[1].split("</form>")[0]
 
 
 async def test_the_overview_figures_link_to_the_list(web: Web, world: World) -> None:
