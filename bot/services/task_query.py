@@ -315,7 +315,9 @@ async def task_ids(
     order = sort_clauses(sort or SortOrder(), selection.today)
     if not selection.words:
         return list(await session.scalars(select(Task.id).where(where).order_by(*order)))
-    rows = await session.execute(select(Task.id, Task.code, Task.title).where(where).order_by(*order))
+    rows = await session.execute(
+        select(Task.id, Task.code, Task.title).where(where).order_by(*order)
+    )
     return [ident for ident, code, title in rows if matches(selection.words, code, title)]
 
 
