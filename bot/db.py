@@ -69,6 +69,25 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql(begin)
 
 
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """``session.begin_nested()`` (a SAVEPOINT) that is one on SQLite too.
+
+    The sqlite3 module opens its own transaction only before a write (see :func:`_sqlite_begin`);
+    a SAVEPOINT issued outside one would open the transaction itself, and its RELEASE would
+    commit everything so far. So on SQLite a transaction is begun first (a plain deferred
+    ``BEGIN``, as the module would before the write that follows); turn sessions already have
+    theirs. An error inside rolls back to the savepoint only: the session stays usable."""
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        if driver is not None and not driver.in_transaction:
+            await connection.exec_driver_sql("BEGIN")
+    async with session.begin_nested():
+        yield
+
+
 class Database:
     """Owns the async engine and hands out sessions.
 

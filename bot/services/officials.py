@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
+from bot.db import savepoint
 from bot.folding import fold
 from bot.importing.history import diff, official_snapshots, plain
 from bot.importing.validation import MAX_CODE, MAX_TEXT
@@ -107,8 +109,14 @@ async def create_official(
         active=True,
         created_at=ctx.now(),
     )
-    session.add(official)
-    await session.flush()
+    try:
+        async with savepoint(session):  # another admin may add the same code meanwhile
+            session.add(official)
+            await session.flush()
+    except IntegrityError:
+        if await session.scalar(select(Official.id).where(Official.code == code)) is None:
+            raise
+        raise OfficialInvalid("code", "official_code_taken", code=code) from None
     await _sync_head(session, official, unit, None)
     snapshot = (await official_snapshots(session, [code]))[code]
     await audit.record(

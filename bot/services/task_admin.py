@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.context import AppContext
+from bot.db import savepoint
 from bot.i18n import format_date
 from bot.importing.history import Snapshot, diff, task_snapshots
 from bot.importing.validation import MAX_CODE, MAX_TEXT
@@ -313,28 +315,34 @@ async def create_task(
     if await session.scalar(select(Task.id).where(Task.code == code)) is not None:
         raise DomainError("admin_code_taken", code=code)
     now = ctx.now()
-    task = Task(
-        code=code,
-        title=resolved.title,
-        description=resolved.description,
-        source_document=resolved.source_document,
-        expected_output=resolved.expected_output,
-        deadline=resolved.deadline,
-        original_deadline=resolved.deadline,
-        priority=resolved.priority,
-        lead_unit=resolved.lead_unit,
-        coordinating_units=resolved.coordinating_units,
-        leader_in_charge=resolved.leader_in_charge,
-        handler=resolved.handler,
-        assigned_by_name="",
-        progress=0,
-        state=TaskState.ACTIVE,
-        state_reason="",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(task)
-    await session.flush()
+    try:
+        async with savepoint(session):  # another admin may add the same code meanwhile
+            task = Task(
+                code=code,
+                title=resolved.title,
+                description=resolved.description,
+                source_document=resolved.source_document,
+                expected_output=resolved.expected_output,
+                deadline=resolved.deadline,
+                original_deadline=resolved.deadline,
+                priority=resolved.priority,
+                lead_unit=resolved.lead_unit,
+                coordinating_units=resolved.coordinating_units,
+                leader_in_charge=resolved.leader_in_charge,
+                handler=resolved.handler,
+                assigned_by_name="",
+                progress=0,
+                state=TaskState.ACTIVE,
+                state_reason="",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(task)
+            await session.flush()
+    except IntegrityError:
+        if await session.scalar(select(Task.id).where(Task.code == code)) is None:
+            raise
+        raise DomainError("admin_code_taken", code=code) from None
     created = {name: value for name, value in resolved.snapshot().items() if value not in ("", [])}
     change = diff("task", task.id, code, via, {}, created)
     await audit.record(

@@ -290,8 +290,8 @@ def without_problems(selection: Selection) -> TaskFilters:
 
 def sort_clauses(sort: SortOrder, today: dt.date) -> tuple[ColumnElement[object], ...]:
     """ORDER BY for ``sort``: tasks without a deadline stay last whichever way the deadline is
-    sorted (the same on SQLite and PostgreSQL), statuses go in the official order (:data:`bot.status.STATUS_ORDER`), units by name,
-    and the task code breaks ties."""
+    sorted (the same on SQLite and PostgreSQL), statuses go in the official order
+    (:data:`bot.status.STATUS_ORDER`), units by name, and the task code breaks ties."""
     column: ColumnElement[object] = {
         "code": Task.code,
         "unit": select(Unit.name).where(Unit.id == Task.lead_unit_id).scalar_subquery(),

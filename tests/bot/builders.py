@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from types import ModuleType
+
+import pytest
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,3 +76,22 @@ async def row_counts(session: AsyncSession) -> dict[str, int]:
     for table in Base.metadata.sorted_tables:
         counts[table.name] = await session.scalar(select(func.count()).select_from(table)) or 0
     return counts
+
+
+def rival_writes_first(
+    monkeypatch: pytest.MonkeyPatch, module: ModuleType, write: Callable[[], Awaitable[None]]
+) -> None:
+    """Make ``module``'s next insert race another admin: ``write`` (its own session, committed)
+    runs after the service's pre-checks passed, just before its savepoint opens, once."""
+    real = module.savepoint
+    calls: list[None] = []
+
+    @asynccontextmanager
+    async def late(session: AsyncSession) -> AsyncIterator[None]:
+        if not calls:
+            calls.append(None)
+            await write()
+        async with real(session):
+            yield
+
+    monkeypatch.setattr(module, "savepoint", late)

@@ -15,6 +15,7 @@ from bot.importing import ImportFailed, Issue, Kind, apply_import, read_import
 from bot.models import AuditLog, Official, Role, Task, Unit
 from bot.services.directory import manages_officials, may_import, may_manage_official
 from bot.services.errors import DomainError
+from bot.services import officials
 from bot.services.officials import (
     UNIT_ROLES,
     OfficialDraft,
@@ -23,7 +24,7 @@ from bot.services.officials import (
     list_officials,
     update_official,
 )
-from tests.bot.builders import add_official, add_unit
+from tests.bot.builders import add_official, add_unit, rival_writes_first
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,6 +114,34 @@ async def test_a_bad_draft_names_its_field(
     assert (caught.value.field, caught.value.code) == (field, code)
     assert caught.value.message("vi")  # a catalog text, not the key
     assert not caught.value.message("vi").startswith("error.")
+
+
+async def test_a_code_taken_meanwhile_is_the_form_error_and_the_session_lives_on(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = await city(ctx)
+
+    async def rival() -> None:
+        async with ctx.db.session() as session:
+            unit = await session.scalar(select(Unit).where(Unit.code == "SXD"))
+            await add_official(session, ctx, "CV-STC-02", unit, Role.STAFF, "Người khác")
+
+    rival_writes_first(monkeypatch, officials, rival)
+    async with ctx.db.session() as session:
+        with pytest.raises(OfficialInvalid) as caught:
+            await create_official(session, ctx, draft(), actor=people["admin"])
+        assert (caught.value.field, caught.value.code) == ("code", "official_code_taken")
+        # only the insert was undone: the transaction goes on and commits
+        await create_official(session, ctx, draft(code="cv-stc-03"), actor=people["admin"])
+    async with ctx.db.session() as session:
+        rows = await session.execute(
+            select(Official.code, Official.full_name).where(Official.code.like("CV-STC-0%"))
+        )
+        assert sorted(rows) == [("CV-STC-02", "Người khác"), ("CV-STC-03", "Vũ Thị Mai")]
+        created = await session.scalars(
+            select(AuditLog).where(AuditLog.action == "official.create")
+        )
+        assert [entry.details["code"] for entry in created] == ["CV-STC-03"]
 
 
 async def test_a_leader_or_admin_needs_no_unit(ctx: AppContext) -> None:
