@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from types import ModuleType
 
 import pytest
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from bot.context import AppContext
 from bot.importing import ImportFailed, Issue, Kind, apply_import, read_import
 from bot.models import AuditLog, Official, Role, Task, Unit
+from bot.services import officials
 from bot.services.directory import manages_officials, may_import, may_manage_official
 from bot.services.errors import DomainError
-from bot.services import officials
 from bot.services.officials import (
     UNIT_ROLES,
     OfficialDraft,

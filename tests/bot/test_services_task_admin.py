@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.context import AppContext
 from bot.evaluation.periods import month
 from bot.evaluation.scorecard import compute_scorecards
-from bot.models import AuditLog, DeadlineChange, Priority, Role, Task, TaskState
+from bot.models import AuditLog, DeadlineChange, Priority, Role, Task, TaskState, Unit
+from bot.services import task_admin
 from bot.services.directory import official_by_code, task_by_code
 from bot.services.errors import DomainError
 from bot.services.extensions import request_extension
@@ -30,7 +31,7 @@ from bot.services.task_admin import (
 )
 from bot.status import Status
 from scheduler.planner.due import collect
-from tests.bot.builders import add_official, add_task, add_unit
+from tests.bot.builders import add_official, add_task, add_unit, rival_writes_first
 
 DEADLINE = dt.date(2025, 12, 15)
 
@@ -177,6 +178,22 @@ async def test_bad_input_is_refused_with_a_clear_message(
     assert message and not message.startswith("error.")
     async with world.db.session() as session:
         assert await session.scalar(select(Task).where(Task.code == "NQ45-07")) is None
+
+
+async def test_a_code_taken_meanwhile_is_refused_as_taken(
+    world: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def rival() -> None:
+        async with world.db.session() as session:
+            unit = await session.scalar(select(Unit).where(Unit.code == "SYT"))
+            await add_task(session, world, "NQ45-07", unit)
+
+    rival_writes_first(monkeypatch, task_admin, rival)
+    assert await refused(create(world)) == "admin_code_taken"
+    async with world.db.session() as session:
+        task = await load_task(session, "NQ45-07")
+        assert task.lead_unit.code == "SYT" and task.coordinating_units == []
+    assert await audits(world, "task.create") == []
 
 
 async def test_a_unit_head_creates_for_their_own_unit_only(world: AppContext) -> None:

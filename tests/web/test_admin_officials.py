@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.models import AuditLog, ChannelIdentity, InviteCode, Official, Role, Unit
-from bot.services import invites
+from bot.services import invites, officials
+from tests.bot.builders import add_official, rival_writes_first
 from tests.web.conftest import Web, World
 
 
@@ -107,6 +109,27 @@ async def test_a_bad_form_comes_back_with_the_values_and_a_clear_message(
         if field != "full_name":
             assert 'value="Vũ Thị Mai"' in page  # what was typed stays
     assert await official(web, "CV-STC-02") is None
+    assert await audit_rows(web, "official.create") == []
+
+
+async def test_a_code_another_admin_just_added_is_the_form_error(
+    web: Web, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def rival() -> None:
+        async with web.ctx.db.session() as session:
+            await add_official(session, web.ctx, "CV-STC-02", None, Role.LEADER, "Người khác")
+
+    rival_writes_first(monkeypatch, officials, rival)
+    await web.login("VP-01")
+    csrf = await web.csrf("/officials/new")
+    response = await web.client.post("/officials/new", data=new_official(csrf))
+    page = await response.text()
+    assert response.status == 422, page
+    assert "Mã cán bộ CV-STC-02 đã có" in page
+    assert re.search(r'name="code"[^>]*aria-invalid="true"', page)
+    assert 'value="Vũ Thị Mai"' in page  # what was typed stays
+    added = await official(web, "CV-STC-02")
+    assert added is not None and added.full_name == "Người khác"
     assert await audit_rows(web, "official.create") == []
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from bot.models import AuditLog, Task, TaskState
-from tests.web.conftest import Web, World
+from bot.services import task_admin
+from tests.bot.builders import rival_writes_first
+from tests.web.conftest import Web, World, local
 
 NEW_TASK = {
     "code": "nq45-09",
@@ -74,6 +77,35 @@ async def test_a_refused_form_keeps_what_was_typed(web: Web, world: World) -> No
     assert response.status == 400 and "Hạn xử lý 30/13/2025 không đúng" in page
     assert 'value="30/13/2025"' in page
     assert await _task(web, "NQ45-09") is None
+
+
+async def test_a_code_another_admin_just_added_is_the_form_error(
+    web: Web, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def rival() -> None:
+        async with web.ctx.db.session() as session:
+            session.add(
+                Task(
+                    code="NQ45-09",
+                    title="Nhiệm vụ của người khác",
+                    lead_unit_id=world.units["SXD"].id,
+                    created_at=local(1, 11),
+                    updated_at=local(1, 11),
+                )
+            )
+
+    rival_writes_first(monkeypatch, task_admin, rival)
+    await web.login("VP-01")
+    response = await _post(web, "/tasks/new", {**NEW_TASK, "coordinating_units": "SXD"})
+    page = await response.text()
+    assert response.status == 400, page
+    assert "Đã có nhiệm vụ mã NQ45-09" in page
+    assert "Chương trình phát triển thể thao" in page  # what was typed stays
+    task = await _task(web, "NQ45-09")
+    assert task is not None and task.title == "Nhiệm vụ của người khác"
+    async with web.ctx.db.session() as session:
+        created = select(func.count()).where(AuditLog.action == "task.create")
+        assert await session.scalar(created) == 0
 
 
 async def test_forms_need_the_csrf_token_and_the_right_person(web: Web, world: World) -> None:
