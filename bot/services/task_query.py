@@ -19,8 +19,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    case,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.folding import fold
@@ -288,11 +298,11 @@ def without_problems(selection: Selection) -> TaskFilters:
     )
 
 
-def sort_clauses(sort: SortOrder, today: dt.date) -> tuple[ColumnElement[object], ...]:
+def sort_clauses(sort: SortOrder, today: dt.date) -> tuple[SQLColumnExpression[Any], ...]:
     """ORDER BY for ``sort``: tasks without a deadline stay last whichever way the deadline is
     sorted (the same on SQLite and PostgreSQL), statuses go in the official order
     (:data:`bot.status.STATUS_ORDER`), units by name, and the task code breaks ties."""
-    column: ColumnElement[object] = {
+    column: SQLColumnExpression[Any] = {
         "code": Task.code,
         "unit": select(Unit.name).where(Unit.id == Task.lead_unit_id).scalar_subquery(),
         "deadline": Task.deadline,
