@@ -13,7 +13,8 @@ from bot.context import AppContext
 from bot.sending import Senders
 from bot.services.login_links import web_base_url
 from bot.web.advice import AdvicePages
-from bot.web.chat import ChatHub, WebChat, WebSender
+from bot.web.chat import WebChat
+from bot.web.chat_hub import ChatHub, WebSender
 from bot.web.dashboard import Dashboard
 from bot.web.decisions import ExtensionDecisions
 from bot.web.demo import DemoSwitch

@@ -1,9 +1,10 @@
 """Files officials attached in the web chat, for the dashboard (``GET /uploads/{id}``).
 
-The web chat keeps an attached file in the chat's history (bot/web/chat.py, ``store_upload``)
-and the report saved with it names it (``attachments``: channel ``web``, ``file_id`` the
-history row, ``url`` this route). Whoever may read a task whose report carries the file may
-download it; anyone else gets "not found", so the route says nothing about other files.
+The web chat keeps an attached file in the chat's history (bot/web/chat_attachments.py,
+``store_upload``) and the report saved with it names it (``attachments``: channel ``web``,
+``file_id`` the history row, ``url`` this route). Whoever may read a task whose report carries
+the file may download it; anyone else gets "not found", so the route says nothing about other
+files.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 from bot.context import AppContext
 from bot.models import Report, Task, WebMessage
 from bot.services.retention import prune_expired
-from bot.web.chat import CHAT_COOKIE, chat_csrf
+from bot.web.chat import CHAT_COOKIE
+from bot.web.chat_store import chat_csrf
 from tests.web.conftest import Web, World, serve
 from tests.web.test_chat import ChatClient, register
 
