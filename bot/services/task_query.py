@@ -182,7 +182,7 @@ def parse_filters(params: Mapping[str, object]) -> ParsedFilters:
         query = ""
     page = 1
     if raw["page"]:
-        if raw["page"].isdigit() and 1 <= int(raw["page"]) <= MAX_PAGE:
+        if raw["page"].isascii() and raw["page"].isdigit() and 1 <= int(raw["page"]) <= MAX_PAGE:
             page = int(raw["page"])
         else:
             problems.append("page")

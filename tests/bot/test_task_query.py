@@ -69,6 +69,7 @@ def test_bad_values_are_named_and_the_other_filters_kept() -> None:
     assert set(parsed.problems) == {"status", "from", "to", "page", "q"}
     assert parsed.filters == TaskFilters(unit="SXD")
     assert parsed.page == 1
+    assert parse_filters({"page": "²"}).problems == ("page",)  # a digit int() cannot read
 
 
 def test_the_sort_order_is_read_and_toggled() -> None:
