@@ -49,6 +49,10 @@ class Turn:
         """Who did it, for the audit log: ``telegram:12345``."""
         return f"{self.message.channel}:{self.message.user_id}"
 
+    def callback_part(self, index: int = 1) -> str:
+        """The ``index``-th part of a button's callback data ("" when the button has fewer)."""
+        return self.callback[index] if len(self.callback) > index else ""
+
     @property
     def is_group(self) -> bool:
         return self.message.chat_type == "group"

@@ -68,7 +68,7 @@ async def channel(turn: Turn) -> Reply:
 async def chosen(turn: Turn) -> Reply:
     """``kenh:all``, ``kenh:only:<channel>`` or ``kenh:link`` from the buttons (or numbers)."""
     official = official_of(turn)
-    action = turn.callback[1] if len(turn.callback) > 1 else ""
+    action = turn.callback_part()
     if action == "all":
         reply = await _choose(turn, official, None)
     elif action == "only" and len(turn.callback) > 2 and turn.callback[2] in CHANNEL_NAMES:

@@ -141,7 +141,7 @@ async def chosen(turn: Turn) -> Reply:
 async def comment_skipped(turn: Turn) -> Reply:
     """``exs:<flow id>``: no comment, decide now."""
     data = turn.data
-    fid = turn.callback[1] if len(turn.callback) > 1 else ""
+    fid = turn.callback_part()
     step = turn.state.step if turn.state else ""
     if turn.flow != FLOW or step != "comment" or not fid or data.get(FLOW_ID) != fid:
         return turn.reply(turn.t("stale_button"))

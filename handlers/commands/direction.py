@@ -60,7 +60,7 @@ async def answer_pressed(turn: Turn) -> Reply:
     """``cd:<recommendation id>``: the next message is the direction."""
     if not can_direct(official_of(turn)):
         raise ChatError("direct.leaders_only")
-    recommendation_id = small_number(turn.callback[1] if len(turn.callback) > 1 else "", 9)
+    recommendation_id = small_number(turn.callback_part(), 9)
     if recommendation_id is None:
         return turn.reply(turn.t("stale_button"))
     recommendation = await load_recommendation(turn.session, recommendation_id)

@@ -91,7 +91,7 @@ async def ask_button(turn: Turn) -> Reply:
     official = official_of(turn)
     if not can_request_explanation(official):
         raise ChatError("explain.heads_answer")
-    code = turn.callback[1] if len(turn.callback) > 1 else ""
+    code = turn.callback_part()
     if not code:
         return turn.reply(turn.t("stale_button"))
     task = await task_for(turn, code)
@@ -118,7 +118,7 @@ async def ask_text(turn: Turn) -> Reply:
 @router.callback(ANSWER_CALLBACK)
 async def answer_button_pressed(turn: Turn) -> Reply:
     """``gt:<request id>``: the next message is the answer."""
-    request_id = small_number(turn.callback[1] if len(turn.callback) > 1 else "", 9)
+    request_id = small_number(turn.callback_part(), 9)
     if request_id is None:
         return turn.reply(turn.t("stale_button"))
     request = await load_request(turn.session, request_id)

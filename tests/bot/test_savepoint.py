@@ -13,7 +13,7 @@ from tests.conftest import DEFAULT_NOW
 
 
 class Boom(Exception):
-    pass
+    """Ends a transaction with an error, so it is rolled back."""
 
 
 def unit(code: str) -> Unit:
